@@ -1,0 +1,73 @@
+"""Assertions on MCP results, shared by every client test (results are given in wire JSON form).
+
+They are plain functions over dicts so that the v1 client scripts (another venv, another process) can dump
+their results as JSON and have them checked here with exactly the same rules.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from e2e_util import TOOL_NAMES, assert_no_secrets
+
+
+def dump(model: Any) -> Any:
+    """A pydantic model (mcp 1.x/2.x, fastmcp) as wire JSON (camelCase aliases, no None fields)."""
+    if isinstance(model, list):
+        return [dump(m) for m in model]
+    if hasattr(model, "model_dump"):
+        return model.model_dump(by_alias=True, mode="json", exclude_none=True)
+    return model
+
+
+def text_of(result: dict) -> str:
+    return "\n".join(block.get("text", "") for block in result.get("content", []) if block.get("type") == "text")
+
+
+def check_tools(tools: list[dict]) -> None:
+    by_name = {t["name"]: t for t in tools}
+    for name in TOOL_NAMES:
+        assert name in by_name, f"tool {name} missing from tools/list: {sorted(by_name)}"
+        tool = by_name[name]
+        assert tool.get("annotations", {}).get("readOnlyHint") is True, f"{name} lacks readOnlyHint: true: {tool!r}"
+        assert tool.get("inputSchema", {}).get("type") == "object", f"{name} inputSchema is not an object schema"
+        assert tool.get("description"), f"{name} has no description"
+    assert "outputSchema" in by_name["configuration_contexts_list"], "configuration_contexts_list lacks outputSchema"
+    props = by_name["configuration_view"]["inputSchema"].get("properties", {})
+    assert props.get("minified", {}).get("type") == "boolean", f"configuration_view minified arg: {props!r}"
+
+
+def check_contexts_result(result: dict, expect_current: str = "kind-dev") -> None:
+    assert not result.get("isError"), f"configuration_contexts_list failed: {result!r}"
+    text = text_of(result)
+    for word in ("kind-dev", "prod", "CURRENT", "NAME", "CLUSTER", "SERVER", "USER", "NAMESPACE"):
+        assert word in text, f"{word!r} missing from the contexts table:\n{text}"
+    assert "https://prod.example:6443" in text, text
+    sc = result.get("structuredContent")
+    assert isinstance(sc, dict), f"no structuredContent: {result!r}"
+    assert sc.get("currentContext") == expect_current, sc
+    contexts = {c["name"]: c for c in sc["contexts"]}
+    assert set(contexts) == {"kind-dev", "prod"}, contexts
+    for c in contexts.values():
+        assert set(c) >= {"name", "cluster", "server", "user", "namespace", "current"}, c
+    assert contexts["kind-dev"]["current"] is (expect_current == "kind-dev")
+    assert contexts["prod"]["current"] is (expect_current == "prod")
+    assert contexts["kind-dev"]["namespace"] == "dev"
+    assert contexts["kind-dev"]["cluster"] == "kind-dev"
+    assert contexts["kind-dev"]["user"] == "kind-dev-admin"
+    assert contexts["prod"]["server"] == "https://prod.example:6443"
+    assert contexts["prod"]["user"] == "prod-admin"
+    assert_no_secrets(json.dumps(result), "configuration_contexts_list result")
+
+
+def check_view_result(result: dict, minified: bool = True) -> None:
+    assert not result.get("isError"), f"configuration_view failed: {result!r}"
+    text = text_of(result)
+    assert "kind-dev" in text, text
+    assert "current-context" in text, text
+    if minified:
+        assert "prod.example" not in text, f"minified view shows a non-current cluster:\n{text}"
+    else:
+        assert "https://prod.example:6443" in text and "prod-admin" in text, text
+    assert_no_secrets(json.dumps(result), "configuration_view result")
