@@ -1,0 +1,35 @@
+/// Where the answer to one request goes, together with the notifications that belong to it (progress and
+/// logs): a POST's JSON or SSE response, a legacy SSE stream, stdout, or a batch being collected.
+///
+/// Loop thread only.
+@LoopActor
+public protocol MCPReply: AnyObject, Sendable {
+    /// Sends the final JSON-RPC response (exactly once); `errorCode` is set when it is an error response.
+    func sendResponse(_ bytes: [UInt8], errorCode: Int?)
+    /// Sends a notification that belongs to this request, before the response.
+    func sendNotification(_ bytes: [UInt8])
+    /// True when the client can still receive the answer (false once its connection closed).
+    var isOpen: Bool { get }
+    /// A running call whose fate is tied to this reply (2026-07-28: a closed response stream cancels it).
+    func track(_ task: Task<Void, Never>)
+}
+
+extension MCPReply {
+    public func sendResponse(_ bytes: [UInt8]) { sendResponse(bytes, errorCode: nil) }
+    public func sendError(id: JSONRPCID?, _ error: JSONRPCError) {
+        sendResponse(JSONRPCEncoder.error(id: id, error), errorCode: error.code)
+    }
+    public func track(_ task: Task<Void, Never>) {}
+}
+
+/// How a request is to be served: which revision applies and whether a session is attached.
+public struct MCPRequestContext: Sendable {
+    /// The revision in force (negotiated, from the header, or the modern one).
+    public var version: ProtocolVersion
+    /// Whether the stateless 2026-07-28 envelope applies.
+    public var isModern: Bool { version.isModern }
+
+    public init(version: ProtocolVersion) {
+        self.version = version
+    }
+}

@@ -1,0 +1,46 @@
+/// The transport a session arrived on.
+public enum MCPTransportKind: String, Sendable {
+    case legacySSE = "legacy-sse"
+    case streamableHTTP = "streamable-http"
+    case stdio
+}
+
+/// One client's MCP session: protocol state, log level, running calls, and the stream for messages the
+/// server sends on its own (list changes, logs of calls answered elsewhere).
+///
+/// Loop thread only. Owned by the session store (HTTP) or the stdio transport. Small on purpose: tens of
+/// thousands of idle sessions must fit in a few kilobytes each.
+@LoopActor
+public final class MCPSession {
+    /// Nil for stdio and stateless requests.
+    public let id: SessionID?
+    public let transport: MCPTransportKind
+    public var state: SessionState
+    /// Minimum level of `notifications/message` the client asked for (nil: none sent).
+    public var logLevel: LogLevel?
+    /// Calls in progress, by request id, so that `notifications/cancelled` can stop them.
+    var inFlight: [JSONRPCID: Task<Void, Never>] = [:]
+    /// Where unsolicited server messages go (legacy SSE stream, `GET /mcp` stream, stdout).
+    public var outbound: (@LoopActor ([UInt8]) -> Void)?
+    /// Loop-clock milliseconds of the last message (for idle expiry of stream-less sessions).
+    public var lastActivity: UInt64 = 0
+
+    public init(id: SessionID?, transport: MCPTransportKind, lenient: Bool) {
+        self.id = id
+        self.transport = transport
+        state = SessionState(lenient: lenient)
+    }
+
+    /// Ends the session and cancels its running calls.
+    public func end() {
+        state.end()
+        outbound = nil
+        for task in inFlight.values { task.cancel() }
+        inFlight.removeAll()
+    }
+
+    /// Sends an unsolicited message if the session has a stream for it.
+    public func sendUnsolicited(_ bytes: [UInt8]) {
+        outbound?(bytes)
+    }
+}
