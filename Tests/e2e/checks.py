@@ -7,9 +7,11 @@ their results as JSON and have them checked here with exactly the same rules.
 from __future__ import annotations
 
 import json
+import subprocess
+from pathlib import Path
 from typing import Any
 
-from e2e_util import TOOL_NAMES, assert_no_secrets
+from e2e_util import TOOL_NAMES, V1_PYTHON, assert_no_secrets
 
 
 def dump(model: Any) -> Any:
@@ -71,3 +73,31 @@ def check_view_result(result: dict, minified: bool = True) -> None:
     else:
         assert "https://prod.example:6443" in text and "prod-admin" in text, text
     assert_no_secrets(json.dumps(result), "configuration_view result")
+
+
+# --- 1.x clients, run in .venv-v1 through v1_clients.py ----------------------------------------------------
+
+SCRIPT = Path(__file__).resolve().parent / "v1_clients.py"
+
+
+def run_v1(scenario: str, target: str, opts: dict | None = None, timeout: float = 60) -> dict:
+    assert V1_PYTHON.exists(), f"{V1_PYTHON} missing: run `make deps`"
+    cmd = [str(V1_PYTHON), str(SCRIPT), scenario, target] + ([json.dumps(opts)] if opts else [])
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    lines = [line for line in p.stdout.splitlines() if line.strip()]
+    assert lines, f"{scenario}: no report (rc={p.returncode}); stderr:\n{p.stderr[-3000:]}"
+    report = json.loads(lines[-1])
+    assert report["ok"], f"{scenario} failed: {report['error']}\n{report.get('traceback', '')}\n" \
+                         f"stderr:\n{p.stderr[-3000:]}"
+    assert p.returncode == 0
+    assert_no_secrets(p.stderr, f"{scenario} client/bridge/server stderr")
+    return report
+
+
+def check_report(report: dict, version: str = "2025-11-25") -> None:
+    assert report["protocolVersion"] == version, report["protocolVersion"]
+    assert report["serverName"] == "kube-mcp"
+    check_tools(report["tools"])
+    check_contexts_result(report["contexts"])
+    check_view_result(report["view"], minified=True)
+    check_view_result(report["view_full"], minified=False)

@@ -552,6 +552,7 @@ class SSEStream:
         self.text = ""
         self.comments: list[str] = []
         self.pending: list[SSEEvent] = []
+        self._block: list[str] = []
         self.ended_cleanly = False  # terminal chunk seen (chunked) or EOF (close-delimited)
         self.eof = False
 
@@ -591,13 +592,19 @@ class SSEStream:
         self.text += data.decode("utf-8")
 
     def _parse_pending(self) -> None:
+        """Line-by-line SSE parsing: comment lines are recorded as they complete, a blank line ends an event."""
         self.text = self.text.replace("\r\n", "\n")
-        while "\n\n" in self.text:
-            block, self.text = self.text.split("\n\n", 1)
-            self.comments += [line for line in block.split("\n") if line.startswith(":")]
-            ev = _parse_sse_block(block)
-            if ev is not None:
-                self.pending.append(ev)
+        while "\n" in self.text:
+            line, self.text = self.text.split("\n", 1)
+            if line.startswith(":"):
+                self.comments.append(line)
+            elif line == "":
+                ev = _parse_sse_block("\n".join(self._block))
+                self._block = []
+                if ev is not None:
+                    self.pending.append(ev)
+            else:
+                self._block.append(line)
 
     def next_event(self, timeout: float = 10.0) -> SSEEvent:
         """The next event with a field; comment lines seen on the way go to `self.comments`."""

@@ -6,39 +6,9 @@ the same rules as the 2.x tests.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-from checks import check_contexts_result, check_tools, check_view_result
-from e2e_util import KUBECONFIG, V1_PYTHON, Server
-
-SCRIPT = Path(__file__).resolve().parent / "v1_clients.py"
-
-
-def run_v1(scenario: str, target: str, opts: dict | None = None, timeout: float = 60) -> dict:
-    assert V1_PYTHON.exists(), f"{V1_PYTHON} missing: run `make deps`"
-    cmd = [str(V1_PYTHON), str(SCRIPT), scenario, target] + ([json.dumps(opts)] if opts else [])
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
-    lines = [line for line in p.stdout.splitlines() if line.strip()]
-    assert lines, f"{scenario}: no report (rc={p.returncode}); stderr:\n{p.stderr[-3000:]}"
-    report = json.loads(lines[-1])
-    assert report["ok"], f"{scenario} failed: {report['error']}\n{report.get('traceback', '')}\n" \
-                         f"stderr:\n{p.stderr[-3000:]}"
-    assert p.returncode == 0
-    return report
-
-
-def check_report(report: dict, version: str = "2025-11-25") -> None:
-    assert report["protocolVersion"] == version, report["protocolVersion"]
-    assert report["serverName"] == "kube-mcp"
-    check_tools(report["tools"])
-    check_contexts_result(report["contexts"])
-    check_view_result(report["view"], minified=True)
-    check_view_result(report["view_full"], minified=False)
+from checks import check_report, run_v1
 
 
 @pytest.mark.parametrize("path", ["/mcp/sse", "/sse"])
@@ -95,9 +65,3 @@ def test_mcp_proxy_with_bearer_header(start_server, tmp_path):
                      extra_secrets=(token,))
     check_report(run_v1("proxy_streamablehttp", f"{s.base}/mcp", {"headers": {"Authorization": f"Bearer {token}"}}))
     check_report(run_v1("proxy_sse", f"{s.base}/mcp/sse", {"headers": {"Authorization": f"Bearer {token}"}}))
-
-
-def test_v1_stdio_client_against_server_stdio_mode():
-    from e2e_util import BINARY
-
-    check_report(run_v1("stdio", str(BINARY), {"args": ["--stdio", "--kubeconfig", str(KUBECONFIG)]}))
