@@ -24,6 +24,8 @@ public final class HTTPConnection: UVStreamDelegate {
     /// The heartbeat slot this connection is registered in, when it streams.
     var heartbeatSlot: Int?
     private var closed = false
+    /// Runs if the connection closes while a request is unanswered (2026-07-28 cancellation).
+    var closeWatcher: (@LoopActor () -> Void)?
 
     init(stream: UVStream, server: HTTPServer, now: UInt64) {
         self.stream = stream
@@ -129,6 +131,7 @@ public final class HTTPConnection: UVStreamDelegate {
     /// Writes a complete response and moves on to the next request.
     func finishResponse(_ bytes: [UInt8], keepAlive: Bool) {
         answered = true
+        closeWatcher = nil
         write(bytes)
         let action = state.responseFinished(now: server.now, keepAlive: keepAlive)
         server.timeouts.schedule(self)
@@ -190,6 +193,7 @@ public final class HTTPConnection: UVStreamDelegate {
 
     func finishEventStream(keepAlive: Bool) {
         guard !closed, let es = eventStream else { return }
+        closeWatcher = nil
         write(HTTPResponseEncoder.lastChunk)
         eventStream = nil
         es.connectionDidClose()
@@ -255,6 +259,9 @@ public final class HTTPConnection: UVStreamDelegate {
         let es = eventStream
         eventStream = nil
         es?.connectionDidClose()
+        let watcher = closeWatcher
+        closeWatcher = nil
+        watcher?()
         server.connectionDidClose(self)
     }
 }

@@ -37,6 +37,12 @@ public struct HTTPExchange {
                 close: close)
     }
 
+    /// Runs `action` if the connection closes before this request is answered.
+    public func onConnectionClose(_ action: @escaping @LoopActor () -> Void) {
+        guard connection.isCurrent(generation) else { return }
+        connection.closeWatcher = action
+    }
+
     /// Turns the response into a chunked `text/event-stream` and hands back the stream to write events to.
     public func startEventStream(headers: [(String, String)] = [], longLived: Bool) -> EventStream? {
         guard connection.isCurrent(generation) else { return nil }

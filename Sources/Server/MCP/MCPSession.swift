@@ -1,3 +1,10 @@
+/// The stream that carries a session's server-to-client messages, as far as the protocol layer needs it.
+@LoopActor
+public protocol MCPStreamHandle: AnyObject {
+    /// Ends the stream cleanly.
+    func finish()
+}
+
 /// The transport a session arrived on.
 public enum MCPTransportKind: String, Sendable {
     case legacySSE = "legacy-sse"
@@ -22,6 +29,8 @@ public final class MCPSession {
     var inFlight: [JSONRPCID: Task<Void, Never>] = [:]
     /// Where unsolicited server messages go (legacy SSE stream, `GET /mcp` stream, stdout).
     public var outbound: (@LoopActor ([UInt8]) -> Void)?
+    /// The stream object behind `outbound`, so that a replaced stream does not clear its successor's route.
+    public var outboundOwner: MCPStreamHandle?
     /// Loop-clock milliseconds of the last message (for idle expiry of stream-less sessions).
     public var lastActivity: UInt64 = 0
 
@@ -35,6 +44,9 @@ public final class MCPSession {
     public func end() {
         state.end()
         outbound = nil
+        let owner = outboundOwner
+        outboundOwner = nil
+        owner?.finish()
         for task in inFlight.values { task.cancel() }
         inFlight.removeAll()
     }

@@ -18,7 +18,7 @@ public enum Pagination {
     }
 }
 
-/// Base64url without padding (RFC 4648 §5).
+/// Base64url without padding (RFC 4648 §5); decoding also accepts the standard alphabet and padding.
 public enum Base64URL {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
@@ -47,7 +47,10 @@ public enum Base64URL {
         var out: [UInt8] = []
         var buffer: UInt32 = 0
         var bits = 0
-        for c in text.utf8 {
+        for var c in text.utf8 {
+            if c == UInt8(ascii: "=") { continue }
+            if c == UInt8(ascii: "+") { c = UInt8(ascii: "-") }
+            if c == UInt8(ascii: "/") { c = UInt8(ascii: "_") }
             guard let v = alphabet.firstIndex(of: c) else { return nil }
             buffer = buffer << 6 | UInt32(v)
             bits += 6

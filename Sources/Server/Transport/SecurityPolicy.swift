@@ -1,0 +1,115 @@
+/// The checks every HTTP request passes before routing: DNS-rebinding protection (Host, Origin) while bound
+/// to loopback, and static bearer tokens when configured.
+///
+/// Immutable; any thread. Tokens are compared in constant time and never printed.
+public struct SecurityPolicy: Sendable {
+    /// Why a request was refused.
+    public enum Refusal: Sendable, Equatable {
+        case forbiddenHost
+        case forbiddenOrigin
+        case unauthorized
+
+        public var status: HTTPStatus {
+            switch self {
+            case .forbiddenHost, .forbiddenOrigin: return .forbidden
+            case .unauthorized: return .unauthorized
+            }
+        }
+
+        public var message: String {
+            switch self {
+            case .forbiddenHost: return "Host header not allowed (DNS rebinding protection; see --allowed-host)"
+            case .forbiddenOrigin: return "Origin not allowed (see --allowed-origin)"
+            case .unauthorized:
+                return "missing or invalid bearer token: send 'Authorization: Bearer <token>' (see --auth-token-file)"
+            }
+        }
+    }
+
+    public let checkHost: Bool
+    private let allowedHosts: Set<String>
+    private let allowedOrigins: Set<String>
+    private let tokens: [[UInt8]]
+
+    /// - Parameters:
+    ///   - loopback: whether the server is bound to a loopback address (Host and Origin are then checked).
+    ///   - extraHosts: further allowed Host values (with or without port).
+    ///   - extraOrigins: further allowed Origin values (`scheme://host[:port]`).
+    ///   - tokens: accepted bearer tokens; empty disables authentication.
+    public init(loopback: Bool, extraHosts: [String], extraOrigins: [String], tokens: [[UInt8]]) {
+        checkHost = loopback
+        allowedHosts = Set(extraHosts.map { $0.lowercased() })
+        allowedOrigins = Set(extraOrigins.map { $0.lowercased().trimmingTrailingSlash() })
+        self.tokens = tokens
+    }
+
+    public var requiresAuthentication: Bool { !tokens.isEmpty }
+
+    /// Checks a request; nil when it may proceed. `authExempt` paths (liveness probes) skip the token check.
+    public func check(_ headers: HTTPRequestHeaders, authExempt: Bool) -> Refusal? {
+        if checkHost {
+            guard let host = headers.host, hostAllowed(host) else { return .forbiddenHost }
+            if let origin = headers.origin, !originAllowed(origin) { return .forbiddenOrigin }
+        } else if let origin = headers.origin, !allowedOrigins.isEmpty, !originAllowed(origin) {
+            return .forbiddenOrigin
+        }
+        if !tokens.isEmpty && !authExempt {
+            guard let auth = headers.authorization, tokenAccepted(auth) else { return .unauthorized }
+        }
+        return nil
+    }
+
+    /// `localhost`, `127.0.0.1`, `[::1]` with any port, or a configured value.
+    func hostAllowed(_ raw: String) -> Bool {
+        let host = raw.lowercased()
+        if allowedHosts.contains(host) { return true }
+        let name = Self.stripPort(host)
+        if allowedHosts.contains(name) { return true }
+        return name == "localhost" || name == "127.0.0.1" || name == "[::1]"
+    }
+
+    func originAllowed(_ raw: String) -> Bool {
+        let origin = raw.lowercased().trimmingTrailingSlash()
+        if allowedOrigins.contains(origin) { return true }
+        guard checkHost else { return false }
+        for scheme in ["http://", "https://"] where origin.hasPrefix(scheme) {
+            let host = Self.stripPort(String(origin.dropFirst(scheme.count)))
+            return host == "localhost" || host == "127.0.0.1" || host == "[::1]"
+        }
+        return false
+    }
+
+    private static func stripPort(_ host: String) -> String {
+        if host.hasPrefix("[") {
+            if let end = host.firstIndex(of: "]") { return String(host[...end]) }
+            return host
+        }
+        if let colon = host.firstIndex(of: ":") { return String(host[..<colon]) }
+        return host
+    }
+
+    /// Constant-time comparison against every configured token.
+    func tokenAccepted(_ authorization: String) -> Bool {
+        let parts = authorization.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return false }
+        let presented = Array(parts[1].utf8)
+        var accepted = false
+        for token in tokens {
+            var diff = UInt8(token.count == presented.count ? 0 : 1)
+            let n = max(token.count, presented.count)
+            for i in 0..<n {
+                let a = i < token.count ? token[i] : 0
+                let b = i < presented.count ? presented[i] : 0
+                diff |= a ^ b
+            }
+            if diff == 0 { accepted = true }
+        }
+        return accepted
+    }
+}
+
+extension String {
+    fileprivate func trimmingTrailingSlash() -> String {
+        hasSuffix("/") ? String(dropLast()) : self
+    }
+}
