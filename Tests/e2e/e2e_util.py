@@ -38,7 +38,7 @@ MCP_POST_HEADERS = {"Content-Type": "application/json", "Accept": "application/j
 # shell cannot change what a test sees. Tests that exercise them set them explicitly.
 SERVER_ENV_VARS = (
     "MCP_HOST", "MCP_PORT", "MCP_DEBUG", "K8S_KUBECONFIG_PATH", "K8S_CONTEXT", "K8S_NAMESPACE", "KUBECONFIG",
-    "MCP_AUTH_TOKEN_FILE",
+    "MCP_AUTH_TOKEN_FILE", "MCP_READ_ONLY", "MCP_LOG_LEVEL", "MCP_ALLOWED_HOSTS", "MCP_ALLOWED_ORIGINS",
 )
 
 

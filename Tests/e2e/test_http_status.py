@@ -14,8 +14,8 @@ import time
 import pytest
 
 from e2e_util import (
-    KUBECONFIG, MCP_POST_HEADERS, RawConn, SSEStream, assert_health, assert_json_error, build_request, http, init_params,
-    initialize, mcp_post, modern_headers, modern_meta, rpc,
+    KUBECONFIG, MCP_POST_HEADERS, RawConn, SSEStream, assert_health, assert_json_error, build_request, free_port, http,
+    init_params, initialize, mcp_post, modern_headers, modern_meta, rpc,
 )
 
 
@@ -361,6 +361,13 @@ def test_auth_right_token_200(auth_server):
     assert_health(auth_server.port, {"Authorization": f"Bearer {AUTH_TOKENS[0]}"})
 
 
+def test_probes_need_no_token(auth_server):
+    """/health and /ready stay open for orchestrator probes (the Docker HEALTHCHECK relies on it)."""
+    assert http(auth_server.port, "GET", "/health").status == 200
+    assert http(auth_server.port, "GET", "/ready").status == 200
+    expect_error(http(auth_server.port, "GET", "/"), 401)
+
+
 @pytest.mark.parametrize("how", ["flag", "env"])
 def test_non_loopback_without_auth_refuses_to_start(start_server, how):
     if how == "flag":
@@ -621,6 +628,23 @@ def test_idle_timeout_does_not_cut_sse_streams(start_server):
         assert json.loads(stream.next_event(5).data)["id"] == 1
     finally:
         stream.close()
+
+
+@pytest.mark.parametrize("path", ["/mcp/sse", "/mcp"])
+def test_writing_to_a_vanished_client_does_not_kill_the_server(start_server, path):
+    """Heartbeats to a stream whose client went away hit EPIPE; that must close the stream, not raise SIGPIPE."""
+    s = start_server("--heartbeat-interval", "1", check_exit=False)
+    headers = {}
+    if path == "/mcp":
+        sid, _ = initialize(s.port, "2025-06-18")
+        headers = {"Mcp-Session-Id": sid, "MCP-Protocol-Version": "2025-06-18"}
+    stream = SSEStream(s.port, path, headers)
+    assert stream.status == 200
+    stream.close()  # FIN now; the next write gets RST, the one after it EPIPE
+    time.sleep(3.5)
+    assert s.proc.poll() is None, f"server died with {s.proc.returncode} (-13 = SIGPIPE) after a client vanished"
+    assert_health(s.port)
+    s.check_clean_exit()
 
 
 def test_max_connections_503(start_server):

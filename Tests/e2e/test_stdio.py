@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import select
 import subprocess
 import time
 from contextlib import AsyncExitStack
@@ -80,8 +82,9 @@ def test_v1_stdio_client():
 class StdioProc:
     def __init__(self, *extra: str) -> None:
         self.p = subprocess.Popen([str(BINARY), *STDIO_ARGS, *extra], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, env=child_env())
+                                  stderr=subprocess.PIPE, env=child_env(), bufsize=0)
         self.lines: list[bytes] = []
+        self.buf = b""
 
     def send(self, msg) -> None:
         data = msg if isinstance(msg, bytes) else json.dumps(msg).encode() + b"\n"
@@ -89,20 +92,20 @@ class StdioProc:
         self.p.stdin.flush()
 
     def recv(self, timeout: float = 5.0) -> dict:
-        """Next stdout line as JSON; fails if none arrives within `timeout`."""
-        import selectors
-
-        sel = selectors.DefaultSelector()
-        sel.register(self.p.stdout, selectors.EVENT_READ)
+        """Next stdout line as JSON; fails if none arrives within `timeout`. Reads the raw fd (no hidden buffer)."""
+        fd = self.p.stdout.fileno()
         deadline = time.monotonic() + timeout
-        while True:
+        while b"\n" not in self.buf:
             remaining = deadline - time.monotonic()
-            assert remaining > 0, "no answer on stdout in time"
-            if sel.select(remaining):
-                line = self.p.stdout.readline()
-                assert line, f"stdout closed; stderr:\n{self.p.stderr.read().decode()[-2000:]}"
-                self.lines.append(line)
-                return json.loads(line)
+            assert remaining > 0, f"no complete line on stdout within {timeout}s (have {self.buf[:200]!r})"
+            ready, _, _ = select.select([fd], [], [], remaining)
+            if ready:
+                chunk = os.read(fd, 65536)
+                assert chunk, f"stdout closed; stderr:\n{self.p.stderr.read().decode()[-2000:]}"
+                self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        self.lines.append(line + b"\n")
+        return json.loads(line)
 
     def recv_response(self, id_, timeout: float = 5.0) -> dict:
         while True:
@@ -113,17 +116,21 @@ class StdioProc:
     def close_stdin_and_wait(self, timeout: float = 5.0) -> tuple[int, bytes, bytes]:
         self.p.stdin.close()
         try:
-            out, err = self.p.communicate(timeout=timeout)
+            self.p.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            self.p.kill()
-            self.p.communicate()
+            self.kill()
             raise AssertionError(f"server did not exit within {timeout}s of EOF on stdin")
-        return self.p.returncode, out, err
+        return self.p.returncode, self.buf + self.p.stdout.read(), self.p.stderr.read()
 
     def kill(self) -> None:
         if self.p.poll() is None:
             self.p.kill()
-            self.p.communicate()
+            self.p.wait(timeout=5)
+        for f in (self.p.stdin, self.p.stdout, self.p.stderr):
+            try:
+                f.close()
+            except (OSError, ValueError):
+                pass
 
 
 @pytest.fixture
