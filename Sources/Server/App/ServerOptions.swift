@@ -1,0 +1,140 @@
+import ArgumentParser
+
+/// The command-line options of `kube-mcp`, as parsed; `Config.resolve(options:environment:)` merges them with
+/// the environment and defaults and validates the result.
+///
+/// Plain value, used once on the main thread at startup. Every option is optional here so that
+/// "not given" can be told apart from "given as the default" (a flag beats its environment variable).
+public struct ServerOptions: ParsableArguments, Sendable {
+    /// The environment variables the server reads, for the command's `discussion`.
+    public static let discussion = """
+        Every option that has an environment variable can be set either way; a command-line flag wins over \
+        the environment, which wins over the default.
+
+        Environment variables:
+          MCP_HOST              Address to listen on (--host).
+          MCP_PORT              Port to listen on (--port).
+          MCP_READ_ONLY         true/false/1/0/yes/no: refuse tools that change the cluster (--read-only).
+          MCP_LOG_LEVEL         trace, debug, info, notice, warning, error or critical (--log-level).
+          MCP_DEBUG             1/true/yes: log at debug level when no level is given.
+          MCP_AUTH_TOKEN_FILE   File of accepted bearer tokens (--auth-token-file).
+          MCP_ALLOWED_HOSTS     Comma-separated Host header values to accept (--allowed-host).
+          MCP_ALLOWED_ORIGINS   Comma-separated Origin header values to accept (--allowed-origin).
+          K8S_KUBECONFIG_PATH   Kubeconfig file to use (--kubeconfig).
+          K8S_CONTEXT           Kubeconfig context to use (--context).
+          K8S_NAMESPACE         Default namespace for namespaced tools (--namespace).
+          KUBECONFIG            Colon-separated kubeconfig files, merged as kubectl does, when no path is given.
+          HOME                  Where ~/.kube/config is looked for when KUBECONFIG is not set.
+          KUBERNETES_SERVICE_HOST, KUBERNETES_SERVICE_PORT
+                                Set inside a pod: use the pod's service account when no kubeconfig is found.
+        """
+
+    // MARK: Listening
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The address to listen on: localhost, an IPv4 or IPv6 literal, or 0.0.0.0 or :: for all interfaces.",
+        valueName: "address"))
+    public var host: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The TCP port to listen on, from 0 to 65535; 0 picks a free port (default 8080).", valueName: "port"))
+    public var port: Int?
+
+    @Flag(name: .long, help: "Serve one MCP session over standard input and output instead of HTTP.")
+    public var stdio = false
+
+    @Flag(name: .long, help: "Answer each HTTP request on its own, without MCP sessions or server-sent streams.")
+    public var stateless = false
+
+    // MARK: Kubernetes
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The kubeconfig file to use; without it KUBECONFIG, ~/.kube/config and the in-cluster service account "
+            + "are tried in that order.",
+        valueName: "path"))
+    public var kubeconfig: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The kubeconfig context to use instead of the file's current-context.", valueName: "name"))
+    public var context: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The namespace tools use when none is given, instead of the context's namespace.", valueName: "name"))
+    public var namespace: String?
+
+    @Flag(inversion: .prefixedNo, help: "Offer and allow only tools that do not change the cluster.")
+    public var readOnly: Bool?
+
+    // MARK: Security
+
+    @Option(name: .long, help: ArgumentHelp(
+        "A file of accepted bearer tokens, one per line; blank lines and lines starting with # are ignored.",
+        valueName: "path"))
+    public var authTokenFile: String?
+
+    @Flag(name: .long, help: "Allow listening on a non-loopback address without bearer tokens.")
+    public var allowUnauthenticated = false
+
+    @Option(name: .customLong("allowed-host"), help: ArgumentHelp(
+        "A Host header value to accept (DNS-rebinding protection); repeat the option or separate with commas.",
+        valueName: "host"))
+    public var allowedHosts: [String] = []
+
+    @Option(name: .customLong("allowed-origin"), help: ArgumentHelp(
+        "An Origin header value to accept from browsers; repeat the option or separate with commas.",
+        valueName: "origin"))
+    public var allowedOrigins: [String] = []
+
+    // MARK: Logging
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The least severe messages to log: trace, debug, info, notice, warning, error or critical (default info).",
+        valueName: "level"))
+    public var logLevel: String?
+
+    // MARK: HTTP limits
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The longest request line accepted, in bytes (default 8192).", valueName: "bytes"))
+    public var maxRequestLineBytes: Int?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The most header fields accepted in one request (default 100).", valueName: "count"))
+    public var maxHeaderCount: Int?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The largest header section accepted, in bytes (default 32768).", valueName: "bytes"))
+    public var maxHeaderBytes: Int?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The largest request body accepted, in bytes (default 4194304, 4 MiB).", valueName: "bytes"))
+    public var maxBodyBytes: Int?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The seconds a client has to send a complete request head (default 10).", valueName: "seconds"))
+    public var headerTimeout: Double?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The seconds an idle keep-alive connection stays open (default 60).", valueName: "seconds"))
+    public var idleTimeout: Double?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The most simultaneous connections, lowered to fit the open-file limit (default 50000).",
+        valueName: "count"))
+    public var maxConnections: Int?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The most bytes queued for one slow event stream before it is dropped (default 1048576, 1 MiB).",
+        valueName: "bytes"))
+    public var streamQueueBytes: Int?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The seconds between keep-alive comments on idle event streams (default 15).", valueName: "seconds"))
+    public var heartbeatInterval: Double?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The seconds in-flight requests get to finish on shutdown (default 10).", valueName: "seconds"))
+    public var shutdownGrace: Double?
+
+    public init() {}
+}
