@@ -121,6 +121,20 @@ def test_large_body_under_limit_accepted(server):
     assert r.status == 200, r
 
 
+def test_body_arriving_in_pieces_is_awaited(server):
+    """The server answers only once Content-Length bytes have arrived, however slowly they come."""
+    body = json.dumps(rpc(1, "initialize", init_params("2025-06-18"))).encode()
+    with RawConn(server.port) as c:
+        c.send(build_request("POST", "/mcp", server.port, {**MCP_POST_HEADERS, "Content-Length": str(len(body))}))
+        time.sleep(0.3)
+        c.send(body[:20])
+        time.sleep(0.3)
+        c.send(body[20:])
+        r = c.read_response(5)
+    assert r.status == 200, r
+    assert r.message()["result"]["protocolVersion"] == "2025-06-18"
+
+
 def test_content_length_with_transfer_encoding_400(server):
     body = b'{"jsonrpc":"2.0","id":1,"method":"ping"}'
     req = build_request("POST", "/mcp", server.port, {**MCP_POST_HEADERS, "Content-Length": str(len(body)),
