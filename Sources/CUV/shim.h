@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <pthread.h>
 #include <sys/resource.h>
+#include <signal.h>
 
 /* stdout/stderr are not concurrency-safe globals in Swift 6: reach them through functions. */
 static inline FILE *cuv_stderr(void) { return stderr; }
@@ -12,6 +13,9 @@ static inline FILE *cuv_stdout(void) { return stdout; }
 
 /* Size of the libuv structures we allocate on the heap. */
 static inline size_t cuv_tcp_size(void) { return sizeof(uv_tcp_t); }
+
+/* SIG_IGN is a cast macro Swift cannot import. */
+static inline void cuv_ignore_sigpipe(void) { signal(SIGPIPE, SIG_IGN); }
 static inline size_t cuv_write_size(void) { return sizeof(uv_write_t); }
 
 #endif

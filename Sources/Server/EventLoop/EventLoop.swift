@@ -19,6 +19,7 @@ public final class EventLoop: SerialExecutor, TaskExecutor, @unchecked Sendable 
     private var stopRequested = false
 
     private init() {
+        SystemResources.ignoreBrokenPipes()
         uvLoop = UnsafeMutablePointer<uv_loop_t>.allocate(capacity: 1)
         let rc = uv_loop_init(uvLoop)
         precondition(rc == 0, "uv_loop_init failed: \(rc)")

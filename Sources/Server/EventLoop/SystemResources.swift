@@ -16,6 +16,11 @@ public enum SystemResources {
         return Int(clamping: limit.rlim_cur)
     }
 
+    /// Makes writes to a closed socket or pipe fail with EPIPE instead of killing the process.
+    public static func ignoreBrokenPipes() {
+        cuv_ignore_sigpipe()
+    }
+
     /// Fills `count` bytes from the operating system's CSPRNG (`uv_random` → getrandom(2)).
     public static func randomBytes(_ count: Int) -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: count)

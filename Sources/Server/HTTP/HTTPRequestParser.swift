@@ -164,9 +164,10 @@ public final class HTTPRequestParser {
         return 0
     }
 
+    /// Records the first error and stops the parser. -1, because `on_headers_complete` reads 1 as "no body".
     private func fail(_ error: HTTPParseError) -> Int32 {
         if failure == nil { failure = error }
-        return 1
+        return -1
     }
 
     /// Stores a finished header field if it is one we act on; checks framing headers.
