@@ -487,6 +487,17 @@ def test_modern_unknown_method_404_with_32601(server):
     assert doc["id"] == 9
 
 
+def test_modern_missing_meta_400(server):
+    r = modern_post(server.port, rpc(10, "tools/list", {}), method="tools/list")
+    jsonrpc_error(r, 400, -32602)
+
+
+def test_modern_get_and_delete_405(server):
+    for method in ("GET", "DELETE"):
+        r = http(server.port, method, "/mcp", {"Accept": "text/event-stream", "MCP-Protocol-Version": "2026-07-28"})
+        expect_error(r, 405)
+
+
 # --- legacy HTTP+SSE -----------------------------------------------------------------------------------------
 
 
@@ -537,6 +548,20 @@ def test_legacy_post_unknown_session_404_missing_400(server):
     expect_error(http(server.port, "POST", "/mcp/messages", {"Content-Type": "application/json"}, body), 400)
     expect_error(http(server.port, "POST", "/messages", {"Content-Type": "application/json"}, body), 400)
     assert_health(server.port)
+
+
+def test_legacy_post_invalid_json_400(server):
+    s, endpoint = open_legacy(server.port)
+    try:
+        r = http(server.port, "POST", endpoint, {"Content-Type": "application/json"}, "{not json")
+        expect_error(r, 400)
+        r = http(server.port, "POST", endpoint, {"Content-Type": "text/plain"}, json.dumps(rpc(1, "ping")))
+        expect_error(r, 415)
+        r = http(server.port, "POST", endpoint, {"Content-Type": "application/json"}, json.dumps(rpc(2, "ping")))
+        assert r.status == 202, r  # the session survived the bad posts
+        assert json.loads(s.next_event(5).data)["id"] == 2
+    finally:
+        s.close()
 
 
 def test_legacy_heartbeat_comments(start_server):
