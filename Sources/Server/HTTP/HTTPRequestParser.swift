@@ -177,7 +177,11 @@ public final class HTTPRequestParser {
             value.removeAll(keepingCapacity: true)
         }
         guard let name = HeaderName(field) else { return nil }
-        let text = String(decoding: value, as: UTF8.self).trimmingSpaces()
+        var lower = 0
+        var upper = value.count
+        while lower < upper, value[lower] == 0x20 || value[lower] == 0x09 { lower += 1 }
+        while upper > lower, value[upper - 1] == 0x20 || value[upper - 1] == 0x09 { upper -= 1 }
+        let text = String(decoding: value[lower..<upper], as: UTF8.self)
         switch name {
         case .host: if headers.host == nil { headers.host = text }
         case .origin: if headers.origin == nil { headers.origin = text }
@@ -266,16 +270,5 @@ private enum HeaderName {
             if c != p[i] { return false }
         }
         return true
-    }
-}
-
-extension String {
-    /// The string without leading and trailing spaces and tabs.
-    func trimmingSpaces() -> String {
-        let u = utf8
-        guard let first = u.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }) else { return "" }
-        let last = u.lastIndex(where: { $0 != 0x20 && $0 != 0x09 })!
-        if first == u.startIndex && last == u.index(before: u.endIndex) { return self }
-        return String(self[first...last])
     }
 }

@@ -24,30 +24,77 @@ public enum MessageIntake {
 
     /// True when `Content-Type` names JSON (`application/json`, optionally with parameters).
     public static func isJSON(contentType: String?) -> Bool {
-        guard let contentType else { return false }
-        let media = contentType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters() } ?? ""
-        return media.lowercased() == "application/json"
+        guard var contentType else { return false }
+        return contentType.withUTF8 { bytes in
+            var media = MediaRange(bytes, start: 0)
+            return media.next() == .json
+        }
     }
 
     /// Which response forms an `Accept` header allows: (json, eventStream). A missing header allows both.
     public static func accepted(_ accept: String?) -> (json: Bool, eventStream: Bool) {
-        guard let accept, !accept.isEmpty else { return (true, true) }
-        var json = false
-        var sse = false
-        for part in accept.split(separator: ",") {
-            let media = part.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters().lowercased() } ?? ""
-            switch media {
-            case "application/json": json = true
-            case "text/event-stream": sse = true
-            case "*/*", "application/*": json = true; if media == "*/*" { sse = true }
-            case "text/*": sse = true
-            default: break
+        guard var accept, !accept.isEmpty else { return (true, true) }
+        return accept.withUTF8 { bytes in
+            var json = false
+            var sse = false
+            var ranges = MediaRange(bytes, start: 0)
+            while let kind = ranges.next() {
+                switch kind {
+                case .json: json = true
+                case .eventStream: sse = true
+                case .any: json = true; sse = true
+                case .anyApplication: json = true
+                case .anyText: sse = true
+                case .other: break
+                }
             }
+            return (json, sse)
         }
-        return (json, sse)
     }
 }
 
-extension Substring {
-    func trimmingCharacters() -> String { String(self).trimmingSpaces() }
+/// Walks the comma-separated media ranges of an `Accept` or `Content-Type` value without allocating,
+/// classifying each one and ignoring parameters and case.
+private struct MediaRange {
+    enum Kind { case json, eventStream, any, anyApplication, anyText, other }
+
+    let bytes: UnsafeBufferPointer<UInt8>
+    var index: Int
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>, start: Int) {
+        self.bytes = bytes
+        index = start
+    }
+
+    mutating func next() -> Kind? {
+        while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x09 || bytes[index] == 0x2C { index += 1 }
+        guard index < bytes.count else { return nil }
+        let start = index
+        while index < bytes.count, bytes[index] != 0x3B, bytes[index] != 0x2C, bytes[index] != 0x20 { index += 1 }
+        let end = index
+        // Skip parameters up to the next comma.
+        while index < bytes.count, bytes[index] != 0x2C { index += 1 }
+        return Self.classify(UnsafeBufferPointer(rebasing: bytes[start..<end]))
+    }
+
+    private static func classify(_ m: UnsafeBufferPointer<UInt8>) -> Kind {
+        if equals(m, "application/json") { return .json }
+        if equals(m, "text/event-stream") { return .eventStream }
+        if equals(m, "*/*") { return .any }
+        if equals(m, "application/*") { return .anyApplication }
+        if equals(m, "text/*") { return .anyText }
+        return .other
+    }
+
+    private static func equals(_ m: UnsafeBufferPointer<UInt8>, _ lower: StaticString) -> Bool {
+        guard m.count == lower.utf8CodeUnitCount else { return false }
+        let p = lower.utf8Start
+        for i in 0..<m.count {
+            var c = m[i]
+            if c >= 0x41 && c <= 0x5A { c |= 0x20 }
+            if c != p[i] { return false }
+        }
+        return true
+    }
 }
+

@@ -139,11 +139,11 @@ final class StreamableHTTPTransport {
         var version = headerVersion ?? .v2025_03_26
         if !stateless {
             guard let rawID = headers.mcpSessionID else {
-                respondRPCError(exchange, .badRequest, .invalidRequest("Bad Request: Missing session ID"))
+                respondRPCError(exchange, .badRequest, JSONRPCError(code: JSONRPCError.invalidRequestCode, message: "Bad Request: Missing session ID"))
                 return
             }
             guard let id = SessionID(rawID), let found = sessions.session(id), found.transport == .streamableHTTP else {
-                respondRPCError(exchange, .notFound, .invalidRequest("Session not found"))
+                respondRPCError(exchange, .notFound, JSONRPCError(code: JSONRPCError.invalidRequestCode, message: "Session not found"))
                 return
             }
             if let negotiated = found.state.version {
@@ -247,8 +247,9 @@ final class StreamableHTTPTransport {
     }
 
     private func delete(_ request: HTTPRequest, exchange: HTTPExchange) {
-        if stateless {
-            exchange.respondError(.methodNotAllowed, "stateless mode has no sessions to end", headers: [("Allow", "POST")])
+        if stateless || request.headers.mcpProtocolVersion == ProtocolVersion.v2026_07_28.rawValue {
+            exchange.respondError(.methodNotAllowed, "there is no session to end in stateless mode",
+                                  headers: [("Allow", "POST")])
             return
         }
         guard let session = lookup(request, exchange: exchange), let id = session.id else { return }
@@ -259,11 +260,11 @@ final class StreamableHTTPTransport {
 
     private func lookup(_ request: HTTPRequest, exchange: HTTPExchange) -> MCPSession? {
         guard let raw = request.headers.mcpSessionID else {
-            respondRPCError(exchange, .badRequest, .invalidRequest("Bad Request: Missing session ID"))
+            respondRPCError(exchange, .badRequest, JSONRPCError(code: JSONRPCError.invalidRequestCode, message: "Bad Request: Missing session ID"))
             return nil
         }
         guard let id = SessionID(raw), let session = sessions.session(id), session.transport == .streamableHTTP else {
-            respondRPCError(exchange, .notFound, .invalidRequest("Session not found"))
+            respondRPCError(exchange, .notFound, JSONRPCError(code: JSONRPCError.invalidRequestCode, message: "Session not found"))
             return nil
         }
         return session

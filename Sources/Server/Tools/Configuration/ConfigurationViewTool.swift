@@ -56,14 +56,18 @@ public struct ConfigurationViewTool: Tool {
             let name = config.currentContext ?? ""
             header += "# Minified to context \"\(Self.commentSafe(name))\", the one this server uses.\n"
         }
+        await context.reportProgress(1, 3, "redacting credentials")
         config = config.withAbsolutePaths.redacted
 
+        await context.reportProgress(2, 3, "rendering YAML")
         let yaml: String
         do {
             yaml = try YAMLEncoder().encode(config)
         } catch {
             return .error("Cannot render the kubeconfig as YAML: \(error)")
         }
+        await context.reportProgress(3, 3, "done")
+        await context.log(.info, .string("configuration_view rendered \(config.contexts.count) context(s) from \(loaded.files.count) file(s)"))
         return .text(header + yaml)
     }
 
