@@ -24,6 +24,10 @@ struct Entrypoint: ParsableCommand {
             SystemResources.writeToStandardError("kube-mcp: \(error)\n")
             throw ExitCode(2)
         }
+        if options.printToolTable {
+            print(ToolCatalog.markdownTable(ToolCatalog.definitions(config: config)), terminator: "")
+            return
+        }
         let level = config.logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)

@@ -41,11 +41,8 @@ final class App {
         case .failure(let error):
             logger.warning("kubeconfig.unavailable", metadata: ["kubeconfig.error": "\(error)"])
         }
-        let tools: [any Tool] = [
-            ConfigurationContextsListTool(kubeConfig: kubeConfig, contextOverride: config.context),
-            ConfigurationViewTool(kubeConfig: kubeConfig, contextOverride: config.context),
-        ]
-        return ToolRegistry(tools: tools, readOnly: config.readOnly)
+        return ToolRegistry(tools: ToolCatalog.makeTools(kubeConfig: kubeConfig, config: config),
+                            readOnly: config.readOnly)
     }
 
     func start() throws {

@@ -43,6 +43,11 @@ public struct ServerOptions: ParsableArguments, Sendable {
     @Flag(name: .long, help: "Serve one MCP session over standard input and output instead of HTTP.")
     public var stdio = false
 
+    @Flag(name: .long, help: ArgumentHelp(
+        "Print the table of tools (name, title, hints, description) as Markdown and exit; the README's tool table is this output.",
+        visibility: .hidden))
+    public var printToolTable = false
+
     @Flag(name: .long, help: "Answer each HTTP request on its own, without MCP sessions or server-sent streams.")
     public var stateless = false
 
