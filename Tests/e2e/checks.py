@@ -63,16 +63,42 @@ def check_contexts_result(result: dict, expect_current: str = "kind-dev") -> Non
     assert_no_secrets(json.dumps(result), "configuration_contexts_list result")
 
 
-def check_view_result(result: dict, minified: bool = True) -> None:
+CLUSTER_SERVERS = {"kind-dev": "https://127.0.0.1:6443", "prod": "https://prod.example:6443"}
+CONTEXT_USERS = {"kind-dev": "kind-dev-admin", "prod": "prod-admin"}
+
+
+def check_view_result(result: dict, minified: bool = True, context: str = "kind-dev") -> None:
+    """configuration_view: valid kubeconfig YAML, minified to the context in use by default, credentials redacted."""
+    import yaml
+
     assert not result.get("isError"), f"configuration_view failed: {result!r}"
     text = text_of(result)
-    assert "kind-dev" in text, text
-    assert "current-context" in text, text
-    if minified:
-        assert "prod.example" not in text, f"minified view shows a non-current cluster:\n{text}"
-    else:
-        assert "https://prod.example:6443" in text and "prod-admin" in text, text
     assert_no_secrets(json.dumps(result), "configuration_view result")
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        raise AssertionError(f"configuration_view is not valid YAML ({e}):\n{text}") from e
+    assert isinstance(doc, dict), text
+    contexts = {c["name"]: c["context"] for c in doc.get("contexts") or []}
+    clusters = {c["name"]: c["cluster"] for c in doc.get("clusters") or []}
+    users = {u["name"]: u.get("user") or {} for u in doc.get("users") or []}
+    if minified:
+        assert set(contexts) == {context}, f"minified view must hold only {context!r}:\n{text}"
+        assert set(clusters) == {context}, text
+        assert set(users) == {CONTEXT_USERS[context]}, text
+        assert doc.get("current-context") == context, text
+    else:
+        assert set(contexts) == {"kind-dev", "prod"}, text
+        assert set(clusters) == {"kind-dev", "prod"} and set(users) == set(CONTEXT_USERS.values()), text
+        assert doc.get("current-context") == "kind-dev", text
+    for name, cluster in clusters.items():
+        assert cluster.get("server") == CLUSTER_SERVERS[name], text
+    assert contexts.get("kind-dev", {}).get("namespace", "dev") == "dev", text
+    # credentials keep their keys (so the shape is visible) but not their values
+    if "prod-admin" in users:
+        assert "token" in users["prod-admin"], text
+    if "kind-dev-admin" in users:
+        assert {"client-certificate-data", "client-key-data"} <= set(users["kind-dev-admin"]), text
 
 
 # --- 1.x clients, run in .venv-v1 through v1_clients.py ----------------------------------------------------

@@ -116,3 +116,12 @@ def test_flags_override_environment(start_server):
              {"name": "configuration_contexts_list", "arguments": {}})
     assert r.status == 200, r
     check_contexts_result(r.json())
+
+
+def test_context_flag_and_env_select_the_context_in_use(start_server):
+    for s in (start_server("--context", "prod"),
+              start_server(env={"K8S_CONTEXT": "prod"})):
+        call = lambda name, args: http(s.port, "POST", "/mcp/tools/call", {"Content-Type": "application/json"},  # noqa: E731
+                                       {"name": name, "arguments": args}).json()
+        check_contexts_result(call("configuration_contexts_list", {}), expect_current="prod")
+        check_view_result(call("configuration_view", {}), minified=True, context="prod")
