@@ -46,8 +46,8 @@ public final class HTTPConnection: UVStreamDelegate {
     public func stream(_ stream: UVStream, didRead bytes: UnsafeRawBufferPointer) {
         guard !closed else { return }
         switch state.phase {
-        case .streaming:
-            return  // a stream's client has nothing more to say; EOF ends it
+        case .streaming, .closed:
+            return  // a stream's client has nothing more to say (EOF ends it); a closing one is not heard
         case .responding:
             // Only reachable when reading was not paused in time; keep the bytes for later.
             leftover = (leftover ?? []) + Array(bytes)
