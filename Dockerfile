@@ -11,7 +11,8 @@
 # without bearer tokens. The image therefore REQUIRES a token file: mount one (one token per line) at
 # $MCP_AUTH_TOKEN_FILE (default /run/secrets/kube-mcp-tokens). Clients send `Authorization: Bearer <token>`.
 # To run without tokens (only behind a cluster NetworkPolicy or a sidecar proxy that authenticates), override
-# the command explicitly:  docker run ... kube-mcp --host 0.0.0.0 --port 8080 --allow-unauthenticated
+# the token variable and the command explicitly (an empty MCP_AUTH_TOKEN_FILE counts as unset):
+#   docker run -e MCP_AUTH_TOKEN_FILE= ... kube-mcp --host 0.0.0.0 --port 8080 --allow-unauthenticated
 
 # ---- build stage ---------------------------------------------------------------------------------------------
 FROM swift:6.3-bookworm AS builder
