@@ -95,7 +95,7 @@ public final class HTTPConnection: UVStreamDelegate {
             let event = parser.parse(remaining)
             switch event {
             case .needMore:
-                state.bytesReceived(now: server.now, headersComplete: !parser.isMidRequest)
+                state.bytesReceived(now: server.now, headersComplete: parser.headersComplete)
                 server.timeouts.schedule(self)
                 return
             case .error(let error):

@@ -26,6 +26,8 @@ public struct HTTPConnectionState: Sendable, Equatable {
     public private(set) var phase: Phase = .awaitingRequest(first: true)
     /// When the connection times out, or nil for never.
     public private(set) var deadline: UInt64?
+    /// Whether the running deadline is the header timeout (else the idle/body one).
+    private var deadlineIsHeaderTimeout = true
     public let headerTimeoutMs: UInt64
     public let idleTimeoutMs: UInt64
 
@@ -41,8 +43,12 @@ public struct HTTPConnectionState: Sendable, Equatable {
         case .awaitingRequest:
             phase = .readingRequest
             deadline = headersComplete ? now + idleTimeoutMs : now + headerTimeoutMs
+            deadlineIsHeaderTimeout = !headersComplete
         case .readingRequest:
-            if headersComplete { deadline = now + idleTimeoutMs }
+            if headersComplete {
+                deadline = now + idleTimeoutMs
+                deadlineIsHeaderTimeout = false
+            }
         case .responding, .streaming, .closed:
             break
         }
@@ -94,7 +100,7 @@ public struct HTTPConnectionState: Sendable, Equatable {
         let reason: String
         switch phase {
         case .awaitingRequest(let first): reason = first ? "header timeout" : "idle timeout"
-        case .readingRequest: reason = "header timeout"
+        case .readingRequest: reason = deadlineIsHeaderTimeout ? "header timeout" : "body timeout"
         default: reason = "timeout"
         }
         phase = .closed

@@ -37,6 +37,8 @@ public final class HTTPRequestParser {
     private var completed: HTTPRequest?
     /// True once the first byte of a request arrived and until it completed.
     public private(set) var isMidRequest = false
+    /// True once the current request's header section is complete (its body may still be arriving).
+    public private(set) var headersComplete = false
 
     public init(limits: HTTPLimits) {
         maxRequestLineBytes = limits.maxRequestLineBytes
@@ -64,6 +66,13 @@ public final class HTTPRequestParser {
         if let failure { return .error(failure) }
         let errno = chttp_errno(parser)
         if errno != HPE_OK.rawValue {
+            if errno == HPE_UNEXPECTED_CONTENT_LENGTH.rawValue {
+                // http-parser rejects the second framing header before we commit it: look at the pending one.
+                let pending = HeaderName(field)
+                if sawTransferEncoding || pending == .transferEncoding {
+                    return .error(.contentLengthWithTransferEncoding)
+                }
+            }
             return .error(HTTPRequestParser.mapParserError(errno))
         }
         if consumed < bytes.count, chttp_upgrade(parser) != 0 {
@@ -91,6 +100,7 @@ public final class HTTPRequestParser {
 
     fileprivate func onMessageBegin() -> Int32 {
         isMidRequest = true
+        headersComplete = false
         target.removeAll(keepingCapacity: true)
         headers = HTTPRequestHeaders()
         headerCount = 0
@@ -106,7 +116,11 @@ public final class HTTPRequestParser {
     }
 
     fileprivate func onURL(_ p: UnsafePointer<CChar>, _ n: Int) -> Int32 {
-        if target.count + n > maxRequestLineBytes { return fail(.requestLineTooLong(limit: maxRequestLineBytes)) }
+        // The request line is method SP target SP "HTTP/1.1": count all of it.
+        let methodLength = HTTPRequestParser.methodNameLength(chttp_method(parser))
+        if methodLength + 1 + target.count + n + 9 > maxRequestLineBytes {
+            return fail(.requestLineTooLong(limit: maxRequestLineBytes))
+        }
         target.append(contentsOf: UnsafeRawBufferPointer(start: p, count: n))
         return 0
     }
@@ -145,6 +159,7 @@ public final class HTTPRequestParser {
             return fail(.bodyTooLarge(limit: maxBodyBytes))
         }
         if sawContentLength, declared != UInt64.max, declared > 0 { body.reserveCapacity(Int(declared)) }
+        headersComplete = true
         return 0
     }
 
@@ -183,7 +198,10 @@ public final class HTTPRequestParser {
         while upper > lower, value[upper - 1] == 0x20 || value[upper - 1] == 0x09 { upper -= 1 }
         let text = String(decoding: value[lower..<upper], as: UTF8.self)
         switch name {
-        case .host: if headers.host == nil { headers.host = text }
+        case .host:
+            // RFC 9112 §3.2: a request with more than one Host field is rejected.
+            if headers.host != nil { return .malformed("more than one Host header") }
+            headers.host = text
         case .origin: if headers.origin == nil { headers.origin = text }
         case .contentType: if headers.contentType == nil { headers.contentType = text }
         case .accept: headers.accept = headers.accept.map { $0 + ", " + text } ?? text
@@ -203,6 +221,13 @@ public final class HTTPRequestParser {
             if text.lowercased() != "chunked" { return .unsupportedTransferEncoding(text) }
         }
         return nil
+    }
+
+    private static func methodNameLength(_ raw: UInt32) -> Int {
+        var n = 0
+        let name = http_method_str(http_method(rawValue: raw))!
+        while name[n] != 0 { n += 1 }
+        return n
     }
 
     private static func method(_ raw: UInt32) -> HTTPMethod {
@@ -238,7 +263,7 @@ public final class HTTPRequestParser {
 }
 
 /// The header names the parser captures, matched without allocating.
-private enum HeaderName {
+private enum HeaderName: Equatable {
     case host, origin, contentType, accept, authorization, mcpSessionID, mcpProtocolVersion, mcpMethod, mcpName
     case lastEventID, connection, contentLength, transferEncoding, accessControlRequestMethod
 

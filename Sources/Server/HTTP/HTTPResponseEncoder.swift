@@ -39,7 +39,7 @@ public enum HTTPResponseEncoder {
     }
 
     /// One SSE event (`event: <name>` + `data: <payload>`) framed as one HTTP chunk, appended to `out`.
-    public static func appendEventChunk(_ out: inout [UInt8], event: StaticString, data: [UInt8]) {
+    public nonisolated static func appendEventChunk(_ out: inout [UInt8], event: StaticString, data: [UInt8]) {
         // "event: " + name + "\ndata: " + data + "\n\n"
         let size = 7 + event.utf8CodeUnitCount + 7 + data.count + 2
         appendASCII(&out, String(size, radix: 16))
@@ -51,10 +51,10 @@ public enum HTTPResponseEncoder {
     }
 
     /// The last chunk of a chunked response.
-    public static let lastChunk: [UInt8] = Array("0\r\n\r\n".utf8)
+    public nonisolated static let lastChunk: [UInt8] = Array("0\r\n\r\n".utf8)
 
     /// An SSE comment line framed as a chunk: the heartbeat.
-    public static let heartbeatChunk: [UInt8] = Array("8\r\n: ping\n\n\r\n".utf8)
+    public nonisolated static let heartbeatChunk: [UInt8] = Array("8\r\n: ping\n\n\r\n".utf8)
 
     private static func appendHead(_ out: inout [UInt8], status: HTTPStatus, headers: [(String, String)],
                                    contentType: String?, keepAlive: Bool) {
@@ -79,13 +79,13 @@ public enum HTTPResponseEncoder {
     }
 
     @inline(__always)
-    private static func appendASCII(_ out: inout [UInt8], _ s: String) {
+    private nonisolated static func appendASCII(_ out: inout [UInt8], _ s: String) {
         var s = s
         s.withUTF8 { out.append(contentsOf: $0) }
     }
 
     @inline(__always)
-    private static func appendASCII(_ out: inout [UInt8], _ s: StaticString) {
+    private nonisolated static func appendASCII(_ out: inout [UInt8], _ s: StaticString) {
         s.withUTF8Buffer { out.append(contentsOf: $0) }
     }
 
@@ -102,7 +102,7 @@ public enum HTTPResponseEncoder {
     }
 
     /// The short JSON body every HTTP-level error carries: `{"error":{"status":N,"message":"..."}}`.
-    public static func errorBody(status: HTTPStatus, message: String) -> [UInt8] {
+    public nonisolated static func errorBody(status: HTTPStatus, message: String) -> [UInt8] {
         var w = JSONWriter()
         w.write(["error": ["status": .int(status.code), "message": .string(message)]])
         return w.bytes

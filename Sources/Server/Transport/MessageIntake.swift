@@ -72,9 +72,35 @@ private struct MediaRange {
         let start = index
         while index < bytes.count, bytes[index] != 0x3B, bytes[index] != 0x2C, bytes[index] != 0x20 { index += 1 }
         let end = index
-        // Skip parameters up to the next comma.
+        // Parameters up to the next comma; "q=0" (RFC 9110 §12.4.2) means "not acceptable".
+        let parametersStart = index
         while index < bytes.count, bytes[index] != 0x2C { index += 1 }
+        if Self.hasZeroQuality(UnsafeBufferPointer(rebasing: bytes[parametersStart..<index])) { return .other }
         return Self.classify(UnsafeBufferPointer(rebasing: bytes[start..<end]))
+    }
+
+    /// True for a `;q=0`, `;q=0.0`, ... parameter.
+    private static func hasZeroQuality(_ p: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        while i + 2 < p.count {
+            if p[i] == 0x3B {
+                var j = i + 1
+                while j < p.count, p[j] == 0x20 { j += 1 }
+                if j + 2 < p.count + 0, (p[j] | 0x20) == UInt8(ascii: "q"), p[j + 1] == UInt8(ascii: "=") {
+                    var k = j + 2
+                    guard k < p.count, p[k] == UInt8(ascii: "0") else { return false }
+                    k += 1
+                    if k < p.count, p[k] == UInt8(ascii: ".") {
+                        k += 1
+                        while k < p.count, p[k] == UInt8(ascii: "0") { k += 1 }
+                    }
+                    while k < p.count, p[k] == 0x20 { k += 1 }
+                    return k == p.count || p[k] == 0x3B
+                }
+            }
+            i += 1
+        }
+        return false
     }
 
     private static func classify(_ m: UnsafeBufferPointer<UInt8>) -> Kind {

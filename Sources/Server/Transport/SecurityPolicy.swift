@@ -79,20 +79,30 @@ public struct SecurityPolicy: Sendable {
         return false
     }
 
+    /// The host without a `:port` suffix; a malformed suffix (not digits) leaves the value unmatched.
     private static func stripPort(_ host: String) -> String {
+        var name = Substring(host)
+        var rest: Substring = ""
         if host.hasPrefix("[") {
-            if let end = host.firstIndex(of: "]") { return String(host[...end]) }
-            return host
+            guard let end = host.firstIndex(of: "]") else { return host }
+            name = host[...end]
+            rest = host[host.index(after: end)...]
+        } else if let colon = host.firstIndex(of: ":") {
+            name = host[..<colon]
+            rest = host[colon...]
         }
-        if let colon = host.firstIndex(of: ":") { return String(host[..<colon]) }
-        return host
+        if rest.isEmpty { return String(name) }
+        guard rest.first == ":", rest.count > 1, rest.dropFirst().allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            return host  // "localhost:evil", "[::1]evil": never equal to an allowed name
+        }
+        return String(name)
     }
 
     /// Constant-time comparison against every configured token.
     func tokenAccepted(_ authorization: String) -> Bool {
         let parts = authorization.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return false }
-        let presented = Array(parts[1].utf8)
+        let presented = Array(parts[1].utf8.drop(while: { $0 == 0x20 }))
         var accepted = false
         for token in tokens {
             var diff = UInt8(token.count == presented.count ? 0 : 1)

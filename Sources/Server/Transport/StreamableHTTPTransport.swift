@@ -88,7 +88,7 @@ final class StreamableHTTPTransport {
     }
 
     /// `Mcp-Method` must equal the body's method, and `Mcp-Name` the tool/prompt name or resource URI.
-    static func checkModernHeaders(_ message: JSONRPCMessage, headers: HTTPRequestHeaders) -> JSONRPCError? {
+    nonisolated static func checkModernHeaders(_ message: JSONRPCMessage, headers: HTTPRequestHeaders) -> JSONRPCError? {
         guard let method = message.method else { return nil }
         guard let headerMethod = headers.mcpMethod.map(decodeHeaderValue) else {
             return .headerMismatch("missing Mcp-Method header")
@@ -119,7 +119,7 @@ final class StreamableHTTPTransport {
     }
 
     /// Decodes the `=?base64?...?=` form used for non-ASCII header values.
-    static func decodeHeaderValue(_ raw: String) -> String {
+    nonisolated static func decodeHeaderValue(_ raw: String) -> String {
         guard raw.hasPrefix("=?base64?"), raw.hasSuffix("?="), raw.count > 11 else { return raw }
         let inner = String(raw.dropFirst(9).dropLast(2))
         guard let bytes = Base64URL.decode(inner), let text = String(validating: bytes, as: UTF8.self) else {

@@ -163,3 +163,11 @@ import Testing
         #expect(throws: JSONParseError.self) { try JSONParser.parse(objects) }
     }
 }
+
+@Suite struct JSONParserRangeTests {
+    @Test func rejectsNumbersOutsideDoubleRange() {
+        #expect(throws: JSONParseError.self) { try JSONParser.parse("1e400") }
+        #expect(throws: JSONParseError.self) { try JSONParser.parse("-1e400") }
+        #expect((try? JSONParser.parse("1e300")) != nil)
+    }
+}

@@ -105,3 +105,12 @@ import Testing
         return nil
     }
 }
+
+@Suite struct MessageIntakeQualityTests {
+    @Test func zeroQualityMeansNotAcceptable() {
+        #expect(MessageIntake.accepted("application/json;q=0, text/event-stream") == (false, true))
+        #expect(MessageIntake.accepted("application/json; q=0.000").json == false)
+        #expect(MessageIntake.accepted("application/json;q=0.5").json == true)
+        #expect(MessageIntake.accepted("application/json;q=1").json == true)
+    }
+}
