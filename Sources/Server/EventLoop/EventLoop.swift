@@ -109,11 +109,12 @@ public actor LoopActor {
     }
 
     /// Runs `operation` as loop-isolated code from a synchronous context that is known to be on the loop
-    /// thread (a libuv callback). Traps when called from any other thread.
+    /// thread: a libuv callback, which libuv only ever calls from `uv_run` on that thread. The thread is
+    /// checked in debug builds; release builds skip the check on this hot path (every read and write).
     public static func assumeIsolated<T>(_ operation: @LoopActor () throws -> T) rethrows -> T {
         typealias Isolated = @LoopActor () throws -> T
         typealias Plain = () throws -> T
-        shared.preconditionIsolated()
+        assert(EventLoop.shared.isLoopThread, "LoopActor.assumeIsolated called off the loop thread")
         return try withoutActuallyEscaping(operation) { (fn: @escaping Isolated) throws -> T in
             let plain = unsafeBitCast(fn, to: Plain.self)
             return try plain()
