@@ -895,8 +895,20 @@ def main() -> int:
     meta["duration_s"] = round(time.perf_counter() - started, 1)
     meta["loadavg_end"] = os.getloadavg()[0]
     summary = {**flat, "targets": TARGETS, "anomalies": anomalies, "harness_errors": harness_errors,
-               "meta": meta, "raw": results}
-    (args.out_dir / "result.json").write_text(json.dumps(summary, indent=2))
+               "meta": meta}
+    # result.json keeps everything (per-client figures, CPU split, full wrk parse); the stdout line carries
+    # every figure and each run in compact form.
+    (args.out_dir / "result.json").write_text(json.dumps({**summary, "raw": results}, indent=2))
+    summary["idle_runs"] = [
+        {"transport": r["transport"], "level": r["level"], "opened": r.get("opened"), "failed": r.get("failed"),
+         "rss_before_kib": r.get("before", {}).get("VmRSS"), "rss_after_kib": r.get("after", {}).get("VmRSS"),
+         "rss_after_close_kib": r.get("after_close", {}).get("VmRSS"),
+         "bytes_per_session": r.get("bytes_per_session"), "connect_s": r.get("connect_s"),
+         "still_open": r.get("still_open"), "probe_ok": r.get("probe_ok"), "probe_failed": r.get("probe_failed"),
+         "heartbeats_while_idle": r.get("heartbeats_while_idle"), "events_while_idle": r.get("events_while_idle")}
+        for r in results.get("idle", [])]
+    if "startup" in results:
+        summary["startup_runs"] = results["startup"]["runs"]
     print()
     if rows:
         print_table(rows)
