@@ -220,8 +220,8 @@ _SYSTEM_META = {"name", "namespace", "uid", "resourceVersion", "generation", "cr
 
 def _key_elem(item: dict[str, Any], field: str, key: str) -> str:
     kv: dict[str, Any] = {key: item.get(key)}
-    if field == "ports" and "protocol" in item:
-        kv["protocol"] = item["protocol"]
+    if field == "ports":
+        kv["protocol"] = item.get("protocol", "TCP")
     return "k:" + json.dumps(dict(sorted(kv.items())), separators=(",", ":"))
 
 
@@ -283,6 +283,10 @@ def from_fields_v1(tree: dict[str, Any], prefix: Path = ()) -> set[Path]:
     return out
 
 
+def _key_match(item: dict[str, Any], kv: dict[str, Any]) -> bool:
+    return all(item.get(a, "TCP" if a == "protocol" else None) == b for a, b in kv.items())
+
+
 def _lookup(obj: Any, path: Path) -> tuple[bool, Any]:
     cur = obj
     for elem in path:
@@ -296,7 +300,7 @@ def _lookup(obj: Any, path: Path) -> tuple[bool, Any]:
             kv = json.loads(elem[2:])
             if not isinstance(cur, list):
                 return False, None
-            cur = next((i for i in cur if isinstance(i, dict) and all(i.get(a) == b for a, b in kv.items())), None)
+            cur = next((i for i in cur if isinstance(i, dict) and _key_match(i, kv)), None)
             if cur is None:
                 return False, None
         else:
@@ -315,7 +319,7 @@ def _delete_path(obj: Any, path: Path) -> None:
         parent.pop(elem[2:], None)
     elif elem.startswith("k:") and isinstance(parent, list):
         kv = json.loads(elem[2:])
-        parent[:] = [i for i in parent if not (isinstance(i, dict) and all(i.get(a) == b for a, b in kv.items()))]
+        parent[:] = [i for i in parent if not (isinstance(i, dict) and _key_match(i, kv))]
 
 
 def apply_merge(current: Any, applied: Any, field: str = "") -> Any:
