@@ -72,12 +72,6 @@ public final class UVTCPListener {
     public func close() {
         guard !closed else { return }
         closed = true
-        handle.withMemoryRebound(to: uv_handle_t.self, capacity: 1) {
-            uv_close($0) { h in
-                guard let h, let data = h.pointee.data else { return }
-                Unmanaged<UVTCPListener>.fromOpaque(data).release()
-                h.withMemoryRebound(to: uv_tcp_t.self, capacity: 1) { $0.deallocate() }
-            }
-        }
+        UVHandle.closeReleasingOwner(handle)
     }
 }

@@ -39,12 +39,6 @@ public final class UVTimer {
         guard !closed else { return }
         closed = true
         action = nil
-        handle.withMemoryRebound(to: uv_handle_t.self, capacity: 1) {
-            uv_close($0) { h in
-                guard let h, let data = h.pointee.data else { return }
-                Unmanaged<UVTimer>.fromOpaque(data).release()
-                h.withMemoryRebound(to: uv_timer_t.self, capacity: 1) { $0.deallocate() }
-            }
-        }
+        UVHandle.closeReleasingOwner(handle)
     }
 }

@@ -144,13 +144,7 @@ public enum JSONRPCEncoder {
     }
 
     public static func result(id: JSONRPCID, _ result: JSONValue) -> [UInt8] {
-        var w = JSONWriter(reservingCapacity: 256)
-        w.appendRaw("{\"jsonrpc\":\"2.0\",\"id\":")
-        w.write(id.json)
-        w.appendRaw(",\"result\":")
-        w.write(result)
-        w.appendRaw("}")
-        return w.bytes
+        Self.result(id: id, encodedResult: JSONWriter.encode(result))
     }
 
     /// An error response; `id` nil becomes `"id":null` (the request id could not be read).

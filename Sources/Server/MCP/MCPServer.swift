@@ -325,11 +325,7 @@ public final class MCPServer {
         let providers = resourceProviders
         let modern = version.isModern
         let pageSize = self.pageSize
-        let offset: Int
-        do { offset = try Pagination.offset(cursor: params["cursor"]) } catch {
-            reply.sendError(id: id, error)
-            return
-        }
+        guard let offset = Self.listOffset(params, id: id, reply: reply) else { return }
         if method == "resources/read", params["uri"]?.stringValue == nil {
             reply.sendError(id: id, .invalidParams("resources/read needs a string \"uri\""))
             return
@@ -385,11 +381,7 @@ public final class MCPServer {
         let prompts = self.prompts
         let modern = version.isModern
         let pageSize = self.pageSize
-        let offset: Int
-        do { offset = try Pagination.offset(cursor: params["cursor"]) } catch {
-            reply.sendError(id: id, error)
-            return
-        }
+        guard let offset = Self.listOffset(params, id: id, reply: reply) else { return }
         let name = params["name"]?.stringValue
         var arguments: [String: String] = [:]
         for (k, v) in params["arguments"]?.objectValue ?? JSONObject() {
@@ -454,6 +446,16 @@ public final class MCPServer {
             let o = JSONObject([("completion", ["values": .array(shown.map { .string($0) }), "total": .int(total),
                                                 "hasMore": .bool(total > shown.count)])])
             return modern ? Self.modernResult(o, cacheable: false) : .object(o)
+        }
+    }
+
+    /// The list offset a request's cursor stands for; answers -32602 and returns nil for a bad cursor.
+    private static func listOffset(_ params: JSONObject, id: JSONRPCID, reply: MCPReply) -> Int? {
+        do {
+            return try Pagination.offset(cursor: params["cursor"])
+        } catch {
+            reply.sendError(id: id, error)
+            return nil
         }
     }
 
