@@ -9,7 +9,7 @@ public final class EventStream {
     /// Runs once when the stream ends (peer gone, overflow, shutdown or `finish`).
     public var onClose: (@LoopActor () -> Void)?
     public private(set) var isClosed = false
-    /// Long-lived streams get heartbeats; a POST's response stream is short.
+    /// A session's stream (legacy SSE, `GET /mcp`) rather than one POST's response stream.
     public let isLongLived: Bool
 
     init(connection: HTTPConnection, longLived: Bool) {

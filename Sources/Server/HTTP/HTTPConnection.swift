@@ -175,8 +175,9 @@ public final class HTTPConnection: UVStreamDelegate {
         if longLived {
             // A long-lived stream still notices the peer closing: keep reading (bytes are ignored).
             stream.startReading()
-            server.heartbeats.add(self)
         }
+        // Every stream gets keep-alive comments: a POST's stream can last as long as a slow call.
+        server.heartbeats.add(self)
         server.timeouts.schedule(self)
         return es
     }
