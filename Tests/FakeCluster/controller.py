@@ -29,6 +29,10 @@ RS: GroupResource = ("apps", "replicasets")
 DEPLOY: GroupResource = ("apps", "deployments")
 EVENTS: GroupResource = ("", "events")
 NODES: GroupResource = ("", "nodes")
+NAMESPACES: GroupResource = ("", "namespaces")
+ROOT_CA_DESCRIPTION = ("Contains a CA bundle that can be used to verify the kube-apiserver when using internal "
+                       "endpoints such as the internal service IP or kubernetes.default.svc. No other usage is "
+                       "guaranteed across distributions of Kubernetes clusters.")
 BEHAVIOR_ANNOTATION = "fake.kube-mcp.io/behavior"
 NODE_NAMES = ("node-1", "node-2")
 
@@ -91,8 +95,9 @@ class ControlPlane:
     """All fake controllers, driven by one asyncio worker."""
 
     def __init__(self, registry: Registry, start_delay: float = 0.2, crash_interval: float = 10.0,
-                 terminate_delay: float = 0.2) -> None:
+                 terminate_delay: float = 0.2, ca_pem: bytes = b"") -> None:
         self.registry = registry
+        self.ca_pem = ca_pem
         self.store: Store = registry.store
         self.start_delay = start_delay
         self.crash_interval = crash_interval
@@ -167,6 +172,8 @@ class ControlPlane:
             self.finish_pod(ns, name)
         elif kind == "gc":
             self.collect(name)
+        elif kind == "ns-init":
+            self.init_namespace(name)
         elif kind == "ns-delete":
             self.finish_namespace(name)
         elif kind == "foreground":
@@ -182,6 +189,8 @@ class ControlPlane:
             if ev.type != "DELETED":
                 self.enqueue("rs", ns, meta["name"])
             self._enqueue_owner(obj, "Deployment", "deploy")
+        elif ev.gr == NAMESPACES and ev.type == "ADDED":
+            self.enqueue("ns-init", "", meta["name"])
         elif ev.gr == PODS:
             if ev.type != "DELETED":
                 self.enqueue("pod", ns, meta["name"])
@@ -703,6 +712,25 @@ class ControlPlane:
             self.store.put(gr, o2)
             return
         self.registry.force_remove(gr, o2["metadata"].get("namespace"), o2["metadata"]["name"])
+
+    def init_namespace(self, name: str) -> None:
+        """What the serviceaccount and root-ca-cert-publisher controllers add to every new namespace."""
+        ns = self.store.get(NAMESPACES, None, name)
+        if ns is None or ns.obj["metadata"].get("deletionTimestamp"):
+            return
+        now = kjson.rfc3339()
+        if self.store.get(("", "serviceaccounts"), name, "default") is None:
+            self.registry.put_internal(("", "serviceaccounts"), {
+                "kind": "ServiceAccount", "apiVersion": "v1",
+                "metadata": {"name": "default", "namespace": name, "uid": str(uuid.uuid4()),
+                             "creationTimestamp": now}}, "kube-controller-manager")
+        if self.ca_pem and self.store.get(("", "configmaps"), name, "kube-root-ca.crt") is None:
+            self.registry.put_internal(("", "configmaps"), {
+                "kind": "ConfigMap", "apiVersion": "v1",
+                "metadata": {"name": "kube-root-ca.crt", "namespace": name, "uid": str(uuid.uuid4()),
+                             "creationTimestamp": now,
+                             "annotations": {"kubernetes.io/description": ROOT_CA_DESCRIPTION}},
+                "data": {"ca.crt": self.ca_pem.decode()}}, "kube-controller-manager")
 
     def finish_namespace(self, name: str) -> None:
         """Delete everything in a terminating namespace, then the namespace itself."""

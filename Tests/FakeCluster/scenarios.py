@@ -43,20 +43,11 @@ def base(reg: Registry, ca_pem: bytes) -> None:
 
 
 def namespace(reg: Registry, name: str, ca_pem: bytes, labels: dict[str, str] | None = None) -> None:
-    """A namespace with its default ServiceAccount and kube-root-ca.crt ConfigMap."""
+    """A namespace (the control plane adds its default ServiceAccount and kube-root-ca.crt ConfigMap)."""
     meta: dict[str, Any] = {"name": name}
     if labels:
         meta["labels"] = dict(labels)
     _create(reg, "", "namespaces", {"metadata": meta}, "kubectl-create")
-    _create(reg, "", "serviceaccounts", {"metadata": {"name": "default", "namespace": name}}, "kube-controller-manager")
-    _create(reg, "", "configmaps", {"metadata": {"name": "kube-root-ca.crt", "namespace": name,
-                                                 "annotations": {"kubernetes.io/description": "Contains a CA bundle "
-                                                                 "that can be used to verify the kube-apiserver when "
-                                                                 "using internal endpoints such as the internal "
-                                                                 "service IP or kubernetes.default.svc. No other "
-                                                                 "usage is guaranteed across distributions of "
-                                                                 "Kubernetes clusters."}},
-                                    "data": {"ca.crt": ca_pem.decode()}}, "kube-controller-manager")
 
 
 def node(reg: Registry, name: str, control_plane: bool = False) -> None:

@@ -23,6 +23,7 @@ from aiohttp import web
 
 import exec_ws
 import kjson
+import kproto
 import logs as logslib
 import patch as patchlib
 import tables
@@ -67,7 +68,7 @@ class FakeAPIServer:
         self.discovery = Discovery("127.0.0.1:0")
         self.store = Store(watch_window=watch_window)
         self.registry = Registry(self.store, self.discovery, continue_window=continue_window)
-        self.control = ControlPlane(self.registry, crash_interval=crash_interval)
+        self.control = ControlPlane(self.registry, crash_interval=crash_interval, ca_pem=pki.ca.cert_pem)
         self.faults = Faults()
         self.requests = RequestLog()
         self.bookmark_interval = bookmark_interval
@@ -602,6 +603,11 @@ class FakeAPIServer:
         if not raw:
             raise bad_request("the server rejected our request due to an error in our request")
         ctype = request.content_type
+        if ctype == "application/vnd.kubernetes.protobuf":
+            try:
+                return kproto.decode(raw)
+            except (ValueError, IndexError, UnicodeDecodeError) as e:
+                raise bad_request(f"unable to decode protobuf body: {e}")
         try:
             if "yaml" in ctype:
                 return yaml.safe_load(raw)
