@@ -489,7 +489,8 @@ class ControlPlane:
     # -- scheduler + kubelet --
 
     def _pick_node(self) -> str:
-        nodes = [k for k, _ in self.store.iter(NODES)] or list(NODE_NAMES)
+        nodes = [k for k, st in self.store.iter(NODES) if not (st.obj.get("spec") or {}).get("unschedulable")]
+        nodes = nodes or list(NODE_NAMES)
         node = nodes[self._node_rr % len(nodes)]
         self._node_rr += 1
         return node

@@ -109,7 +109,7 @@ async def main_async(args: argparse.Namespace) -> int:
 
     runner = web.AppRunner(api.app(), access_log=None, handle_signals=False, shutdown_timeout=1.0)
     await runner.setup()
-    site = web.TCPSite(runner, host, int(port_s or 0), ssl_context=server_ssl_context(pki), backlog=256,
+    site = web.TCPSite(runner, host, int(port_s or 0), ssl_context=server_ssl_context(pki, alpn=["http/1.1"]), backlog=256,
                        reuse_address=True)
     await site.start()
     sockets = site._server.sockets if site._server else []  # type: ignore[union-attr]

@@ -99,7 +99,7 @@ class LabelSelector:
                 key, value = key.strip(), value.strip()
                 _check_key(key, fail)
                 if op in ("gt", "lt") and not re.fullmatch(r"-?\d+", value):
-                    raise fail(f"for 'Gt', 'Lt' operators, the value must be an integer")
+                    raise fail("for 'Gt', 'Lt' operators, the value must be an integer")
                 if value and not re.fullmatch(r"(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?", value):
                     raise fail(f"invalid label value: \"{value}\": a valid label must be an empty string or "
                                "consist of alphanumeric characters, '-', '_' or '.', and must start and end with "

@@ -1,13 +1,14 @@
 """Just enough Kubernetes protobuf to read the request bodies kubectl's typed clients send.
 
 kubectl posts a few objects as ``application/vnd.kubernetes.protobuf`` (``auth can-i``, ``auth whoami``,
-``drain``'s evictions, ``create token``). The body is the ``k8s\\0`` magic plus a ``runtime.Unknown``
+``drain``'s evictions, ``create token``, ``create namespace|configmap|secret|serviceaccount``). The body is the ``k8s\\0`` magic plus a ``runtime.Unknown``
 envelope; the inner message is decoded here for those kinds into the JSON shape the handlers expect.
 Responses are always JSON (client-go decodes by the response Content-Type).
 """
 
 from __future__ import annotations
 
+import base64
 from typing import Any, Callable
 
 from apierrors import APIError
@@ -123,7 +124,45 @@ def _token_request(f: Fields) -> dict[str, Any]:
     return {"metadata": object_meta(f[1][-1]) if 1 in f else {}, "spec": out}
 
 
+def _bytes_map(f: Fields, n: int) -> dict[str, str]:
+    out = {}
+    for entry in f.get(n, []):
+        e = fields(entry)
+        out[_s(e, 1) or ""] = base64.b64encode(e[2][-1] if 2 in e else b"").decode()
+    return out
+
+
+def _meta_only(f: Fields) -> dict[str, Any]:
+    return {"metadata": object_meta(f[1][-1]) if 1 in f else {}}
+
+
+def _namespace(f: Fields) -> dict[str, Any]:
+    out = _meta_only(f)
+    if 2 in f:
+        fins = _strings(fields(f[2][-1]), 1)
+        if fins:
+            out["spec"] = {"finalizers": fins}
+    return out
+
+
+def _configmap(f: Fields) -> dict[str, Any]:
+    out = _meta_only(f)
+    out.update(_drop_none({"data": _map(f, 2), "binaryData": _bytes_map(f, 3)}))
+    if 4 in f:
+        out["immutable"] = bool(f[4][-1])
+    return out
+
+
+def _secret(f: Fields) -> dict[str, Any]:
+    out = _meta_only(f)
+    out.update(_drop_none({"data": _bytes_map(f, 2), "type": _s(f, 3), "stringData": _map(f, 4)}))
+    if 5 in f:
+        out["immutable"] = bool(f[5][-1])
+    return out
+
+
 DECODERS: dict[str, Callable[[Fields], dict[str, Any]]] = {
+    "Namespace": _namespace, "ConfigMap": _configmap, "Secret": _secret, "ServiceAccount": _meta_only,
     "SelfSubjectAccessReview": _ssar, "SubjectAccessReview": _ssar, "LocalSubjectAccessReview": _ssar,
     "SelfSubjectRulesReview": _ssrr, "SelfSubjectReview": lambda f: {"metadata": object_meta(f[1][-1]) if 1 in f else {}},
     "Eviction": _eviction, "TokenRequest": _token_request,

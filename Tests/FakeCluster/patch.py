@@ -37,7 +37,7 @@ def _pointer(path: str) -> list[str]:
     if path == "":
         return []
     if not path.startswith("/"):
-        raise bad_request(f"the server rejected our request due to an error in our request")
+        raise bad_request("the server rejected our request due to an error in our request")
     return [p.replace("~1", "/").replace("~0", "~") for p in path[1:].split("/")]
 
 
@@ -85,7 +85,7 @@ def json_patch(doc: Any, ops: list[dict[str, Any]]) -> Any:
             else:
                 raise bad_request(f"Unexpected kind: {kind}")
         except (KeyError, IndexError, ValueError, TypeError):
-            raise APIError(422, "Invalid", f"the server rejected our request due to an error in our request")
+            raise APIError(422, "Invalid", "the server rejected our request due to an error in our request")
     return doc
 
 
@@ -344,6 +344,32 @@ def apply_merge(current: Any, applied: Any, field: str = "") -> Any:
     return copy.deepcopy(applied)
 
 
+def _dotted(path: Path) -> str:
+    """``.spec.template.spec.containers[name="web"].image`` from FieldsV1 path elements."""
+    out = ""
+    for e in path:
+        if e.startswith("f:"):
+            out += "." + e[2:]
+        elif e.startswith("k:"):
+            kv = json.loads(e[2:])
+            out += "[" + ",".join(f"{k}={json.dumps(v)}" for k, v in kv.items()) + "]"
+    return out
+
+
+def _conflict_error(conflicts: dict[str, list[Path]], api_version: str, resource: str, group: str,
+                    name: str) -> APIError:
+    """409 as structured-merge-diff words it (one line for one conflict, a list otherwise)."""
+    causes = [Cause("FieldManagerConflict", f'conflict with "{mgr}" using {api_version}', _dotted(p))
+              for mgr, paths in conflicts.items() for p in sorted(paths)]
+    if len(causes) == 1:
+        msg = f"Apply failed with 1 conflict: {causes[0].message}: {causes[0].field}"
+    else:
+        msg = f"Apply failed with {len(causes)} conflicts: " + "\n".join(
+            f'conflicts with "{mgr}" using {api_version}:\n' + "\n".join(f"- {_dotted(p)}" for p in sorted(paths))
+            for mgr, paths in conflicts.items())
+    return APIError(409, "Conflict", msg, name=name, group=group, kind=resource, causes=causes)
+
+
 def _entry(manager: str, operation: str, api_version: str, time: str, paths: set[Path],
            subresource: str = "") -> dict[str, Any]:
     e: dict[str, Any] = {"manager": manager, "operation": operation, "apiVersion": api_version, "time": time,
@@ -380,24 +406,7 @@ def server_side_apply(live: dict[str, Any] | None, applied: dict[str, Any], mana
             if ok_live and ok_app and live_v != app_v:
                 conflicts.setdefault(entry.get("manager", ""), []).append(p)
     if conflicts and not force:
-        causes, lines = [], []
-        total = sum(len(v) for v in conflicts.values())
-        for mgr, paths in conflicts.items():
-            for p in sorted(paths):
-                dotted = "".join("." + e[2:] if e.startswith("f:") else "[" + e[2:].replace(":", "=", 1)
-                                 .strip("{}") + "]" if e.startswith("k:") else "" for e in p)
-                causes.append(Cause("FieldManagerConflict", f'conflict with "{mgr}" using {api_version}', dotted))
-                lines.append(dotted)
-        plural = "s" if total > 1 else ""
-        if total == 1:
-            msg = f"Apply failed with 1 conflict: {causes[0].message}: {lines[0]}"
-        else:
-            msg = f"Apply failed with {total} conflicts: " + "\n".join(
-                f"conflicts with \"{m}\" using {api_version}:\n" + "\n".join(
-                    f"- {c.field}" for c in causes if c.message.endswith(f'"{m}" using {api_version}'))
-                for m in conflicts)
-        del plural
-        raise APIError(409, "Conflict", msg, name=name, group=group, kind=resource, causes=causes)
+        raise _conflict_error(conflicts, api_version, resource, group, name)
 
     merged = apply_merge(live, {k: v for k, v in applied.items() if k not in ("status",)})
     owned_by_others: set[Path] = set()

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import datetime as _dt
 import hashlib
 import json
 import os
 import secrets
+import traceback
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +29,7 @@ import kproto
 import logs as logslib
 import patch as patchlib
 import tables
-from apierrors import (APIError, bad_request, generic_not_found, internal_error, not_found, too_many_requests,
+from apierrors import (STALE_RV, APIError, Cause, bad_request, conflict, invalid, generic_not_found, internal_error, not_found, too_many_requests,
                        unauthorized, unsupported_media_type)
 from certs import ClusterPKI, peer_identity
 from controller import NODE_NAMES, ControlPlane
@@ -197,7 +199,6 @@ class FakeAPIServer:
         except (ConnectionResetError, asyncio.CancelledError):
             raise
         except Exception as e:  # a bug in the fake must be visible but must not kill the connection handling
-            import traceback
             traceback.print_exc()
             resp = self.error(request, internal_error(f"fake cluster bug: {type(e).__name__}: {e}"))
         entry["code"] = resp.status
@@ -801,11 +802,9 @@ class FakeAPIServer:
             new_scale = body
             rv = (body.get("metadata") or {}).get("resourceVersion")
             if rv and rv != current["metadata"]["resourceVersion"]:
-                from apierrors import STALE_RV, conflict
                 raise conflict(info.plural, info.group, name, STALE_RV)
         replicas = ((new_scale or {}).get("spec") or {}).get("replicas")
         if not isinstance(replicas, int) or replicas < 0:
-            from apierrors import Cause, invalid
             raise invalid("Scale", "autoscaling", name, [Cause("FieldValueInvalid", f"Invalid value: {replicas}: must "
                                                                "be greater than or equal to 0", "spec.replicas")])
         obj = copy.deepcopy(current)
@@ -913,7 +912,7 @@ class FakeAPIServer:
                 allowed = max_unavail
             if allowed <= 0:
                 raise APIError(429, "TooManyRequests", "Cannot evict pod as it would violate the pod's disruption "
-                               "budget.", causes=[__import__("apierrors").Cause(
+                               "budget.", causes=[Cause(
                                    "DisruptionBudget", f"The disruption budget {pdb['metadata']['name']} needs "
                                    f"{min_avail if isinstance(min_avail, int) else healthy} healthy pods and has "
                                    f"{healthy} currently")])
@@ -936,7 +935,6 @@ class FakeAPIServer:
         body = await self._body(request)
         self.registry.get(info, ns, name)
         exp = int(((body or {}).get("spec") or {}).get("expirationSeconds") or 3600)
-        import datetime as _dt
         out = {"kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1",
                "metadata": {"name": name, "namespace": ns, "creationTimestamp": None},
                "spec": {"audiences": (body.get("spec") or {}).get("audiences") or ["https://kubernetes.default.svc"],
