@@ -24,6 +24,11 @@ BENCH_ARGS   ?=
 APT_PACKAGES ?= libuv1-dev libcurl4-openssl-dev libhttp-parser-dev pkg-config wrk python3-venv
 REQS         ?= Tests/e2e/requirements.txt
 REQS_V1      ?= Tests/e2e/requirements-v1.txt
+REQS_FAKE    ?= Tests/FakeCluster/requirements.txt
+FAKE_PORT      ?= 0
+KUBECONFIG_OUT ?= /tmp/kube-mcp-fake.kubeconfig
+FAKE_SCENARIO  ?= demo
+FAKE_ARGS      ?=
 
 BIN          := .build/release/kube-mcp
 STAMP        := $(VENV)/.deps-stamp
@@ -33,7 +38,7 @@ SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export KUBE_MCP_BIN := $(abspath $(BIN))
 export KUBE_MCP_V1_PYTHON := $(abspath $(PY_V1))
 
-.PHONY: help deps apt-deps venvs build release run test unit-test e2e bench clean distclean
+.PHONY: help deps apt-deps venvs build release run test unit-test e2e bench clean distclean fake-cluster
 
 help:
 	@echo "make run      start the server on $(HOST):$(PORT) (PORT=..., RUN_ARGS='--read-only ...')"
@@ -60,9 +65,9 @@ apt-deps:
 
 venvs: $(STAMP) $(STAMP_V1)
 
-$(STAMP): $(REQS) | apt-deps
+$(STAMP): $(REQS) $(REQS_FAKE) | apt-deps
 	@test -x $(PY) || $(PYTHON3) -m venv $(VENV)
-	$(PY) -m pip install --disable-pip-version-check -q -r $(REQS)
+	$(PY) -m pip install --disable-pip-version-check -q -r $(REQS) -r $(REQS_FAKE)
 	@touch $@
 
 $(STAMP_V1): $(REQS_V1) | apt-deps
@@ -98,6 +103,11 @@ test: deps
 
 bench: deps release
 	$(PY) Benchmarks/bench.py $(BENCH_ARGS)
+
+# The fake Kubernetes API server (HTTPS, client certificates) used by tests and the demo; foreground.
+fake-cluster: $(STAMP)
+	$(PY) Tests/FakeCluster/fakecluster.py --listen 127.0.0.1:$(FAKE_PORT) --kubeconfig-out $(KUBECONFIG_OUT) \
+	  --scenario $(FAKE_SCENARIO) $(FAKE_ARGS)
 
 # --- cleanup ---------------------------------------------------------------------------------------------------
 
