@@ -202,6 +202,13 @@ final class CurlTransfer {
         }
     }
 
+    /// Frees a transfer that was never added to the multi handle (its owner already knows it was cancelled).
+    func cancelBeforeStart() {
+        guard !done else { return }
+        done = true
+        cleanup()
+    }
+
     /// Stops the transfer; the owner hears `.cancelled`.
     func cancel() {
         guard !done else { return }
