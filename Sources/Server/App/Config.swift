@@ -42,6 +42,10 @@ public struct Config: Sendable, Equatable, CustomStringConvertible, CustomDebugS
     public var allowedOrigins: [String]
     /// HTTP size, count and time limits (flags only).
     public var limits: HTTPLimits
+    /// How tool results are shaped (`--list-output`, `--output-limit-bytes`, `--show-secrets`).
+    public var output = OutputSettings()
+    /// Kubernetes client tunables (`--kube-qps`, `--kube-burst`, `--kube-timeout`).
+    public var kube = KubeClient.Options()
 
     /// True when the bind address is a loopback address (127.0.0.0/8, `::1`, or `localhost`).
     public var isLoopback: Bool { Self.isLoopbackAddress(bindAddress) }
@@ -131,12 +135,29 @@ public struct Config: Sendable, Equatable, CustomStringConvertible, CustomDebugS
                                            allowZero: false),
             shutdownGrace: try seconds(options.shutdownGrace, d.shutdownGrace, "--shutdown-grace", allowZero: true))
 
-        let config = Config(
+        var config = Config(
             host: host, bindAddress: bindAddress, port: port, kubeconfigPath: kubeconfigPath, context: context,
             namespace: namespace, stateless: options.stateless, readOnly: readOnly, stdio: options.stdio,
             logLevel: logLevel, authTokenFile: authTokenFile, authTokens: authTokens,
             allowUnauthenticated: options.allowUnauthenticated, allowedHosts: allowedHosts,
             allowedOrigins: allowedOrigins, limits: limits)
+
+        // Tool output and the Kubernetes client.
+        if let format = nonEmpty(options.listOutput) ?? nonEmpty(env["MCP_LIST_OUTPUT"]) {
+            guard ["table", "yaml", "json"].contains(format) else {
+                throw .invalidValue(source: options.listOutput != nil ? "--list-output" : "MCP_LIST_OUTPUT",
+                                    value: format, expected: "table, yaml or json")
+            }
+            config.output.listFormat = format
+        }
+        config.output.maxBytes = try positive(options.outputLimitBytes, config.output.maxBytes, "--output-limit-bytes")
+        config.output.showSecrets = options.showSecrets
+        if let qps = options.kubeQPS {
+            guard qps > 0 else { throw .invalidValue(source: "--kube-qps", value: "\(qps)", expected: "a positive number") }
+            config.kube.qps = qps
+        }
+        config.kube.burst = try positive(options.kubeBurst, config.kube.burst, "--kube-burst")
+        config.kube.timeoutMilliseconds = Int(try seconds(options.kubeTimeout, 30, "--kube-timeout", allowZero: false) * 1000)
 
         // Over stdio nothing listens, so the network rule does not apply.
         if !config.stdio && !config.isLoopback && !config.requiresAuthentication && !config.allowUnauthenticated {

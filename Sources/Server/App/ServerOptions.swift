@@ -70,6 +70,35 @@ public struct ServerOptions: ParsableArguments, Sendable {
     @Flag(inversion: .prefixedNo, help: "Offer and allow only tools that do not change the cluster.")
     public var readOnly: Bool?
 
+    // MARK: Tool output and the Kubernetes client
+
+    @Option(name: .long, help: ArgumentHelp(
+        "How list tools show their results: table (compact, the default), yaml or json (env MCP_LIST_OUTPUT).",
+        valueName: "format"))
+    public var listOutput: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The most bytes one tool result may hold; longer results are cut with a note on how to get the rest "
+            + "(default 65536).", valueName: "bytes"))
+    public var outputLimitBytes: Int?
+
+    @Flag(name: .long, help: "Show the values of Secrets in tool results instead of REDACTED (off by default).")
+    public var showSecrets = false
+
+    @Option(name: .customLong("kube-qps"), help: ArgumentHelp(
+        "Requests per second allowed to each API server (default 50).", valueName: "n"))
+    public var kubeQPS: Double?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Requests that may be sent at once above the per-second rate, per API server (default 100).",
+        valueName: "n"))
+    public var kubeBurst: Int?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Seconds an API request (other than watches and followed logs) may take, retries included (default 30).",
+        valueName: "seconds"))
+    public var kubeTimeout: Double?
+
     // MARK: Security
 
     @Option(name: .long, help: ArgumentHelp(

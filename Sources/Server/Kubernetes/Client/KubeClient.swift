@@ -7,7 +7,7 @@ import Logging
 /// Immutable and `Sendable`; any task. Decoding happens in the caller's task, never on the loop.
 public final class KubeClient: KubeAPI {
     /// Tunables, from the server's configuration.
-    public struct Options: Sendable {
+    public struct Options: Sendable, Equatable {
         public var qps: Double = 50
         public var burst: Int = 100
         public var timeoutMilliseconds: Int = 30_000
