@@ -38,9 +38,10 @@ SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export KUBE_MCP_BIN := $(abspath $(BIN))
 export KUBE_MCP_V1_PYTHON := $(abspath $(PY_V1))
 
-.PHONY: help deps apt-deps venvs build release run test unit-test e2e bench clean distclean fake-cluster
+.PHONY: help deps apt-deps venvs build release run demo test unit-test e2e bench clean distclean fake-cluster
 
 help:
+	@echo "make demo     start a simulated cluster and the server on 127.0.0.1:$(PORT) (PORT=...)"
 	@echo "make run      start the server on $(HOST):$(PORT) (PORT=..., RUN_ARGS='--read-only ...')"
 	@echo "make test     unit tests + release build + end-to-end tests (what CI runs)"
 	@echo "make build    debug build            make release   release build"
@@ -85,6 +86,10 @@ release: apt-deps
 
 run: deps release
 	$(BIN) --host $(HOST) --port $(PORT) $(RUN_ARGS)
+
+# A simulated cluster plus kube-mcp wired to it: try everything without owning a cluster.
+demo: deps release
+	PY=$(PY) BIN=$(BIN) scripts/demo.sh $(PORT)
 
 # --- tests -----------------------------------------------------------------------------------------------------
 
