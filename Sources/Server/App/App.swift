@@ -41,7 +41,13 @@ final class App {
         case .failure(let error):
             logger.warning("kubeconfig.unavailable", metadata: ["kubeconfig.error": "\(error)"])
         }
-        return ToolRegistry(tools: ToolCatalog.makeTools(kubeConfig: kubeConfig, config: config),
+        let environment = self.environment
+        let clients = KubeClients(kubeConfig: kubeConfig, contextOverride: config.context,
+                                  namespaceOverride: config.namespace, options: config.kube, logger: logger,
+                                  makeCredentials: { context throws(KubeError) in
+                                      try CredentialFactory.make(for: context, environment: environment)
+                                  })
+        return ToolRegistry(tools: ToolCatalog.makeTools(kubeConfig: kubeConfig, config: config, clients: clients),
                             readOnly: config.readOnly)
     }
 
@@ -144,3 +150,4 @@ final class App {
         EventLoop.shared.stop()
     }
 }
+

@@ -1,17 +1,37 @@
+import Logging
+
 /// Every tool the server offers, built in one place from the loaded kubeconfig and the configuration.
 ///
 /// Stateless; any thread. The order here is the order of `tools/list` and of the README's tool table.
 public enum ToolCatalog {
-    public static func makeTools(kubeConfig: Result<LoadedKubeConfig, KubeConfigError>, config: Config) -> [any Tool] {
-        [
+    public static func makeTools(kubeConfig: Result<LoadedKubeConfig, KubeConfigError>, config: Config,
+                                 clients: KubeClients) -> [any Tool] {
+        let environment = KubeToolEnvironment(clients: clients, output: config.output)
+        return [
             ConfigurationContextsListTool(kubeConfig: kubeConfig, contextOverride: config.context),
             ConfigurationViewTool(kubeConfig: kubeConfig, contextOverride: config.context),
+            ClusterInfoTool(environment: environment),
+            APIResourcesTool(environment: environment),
+            NamespacesListTool(environment: environment),
+            PodsListTool(environment: environment),
+            PodsListInNamespaceTool(environment: environment),
+            PodsGetTool(environment: environment),
+            PodsLogTool(environment: environment),
+            EventsListTool(environment: environment),
+            ResourcesListTool(environment: environment),
+            ResourcesGetTool(environment: environment),
         ]
     }
 
     /// The tool definitions alone (no kubeconfig needed), for documentation.
     public static func definitions(config: Config) -> [ToolDefinition] {
-        makeTools(kubeConfig: .failure(.noConfiguration(searched: [])), config: config).map(\.definition)
+        let none: Result<LoadedKubeConfig, KubeConfigError> = .failure(.noConfiguration(searched: []))
+        let clients = KubeClients(kubeConfig: none, contextOverride: nil, namespaceOverride: nil,
+                                  options: config.kube, logger: Logger(label: "kube-mcp"),
+                                  makeCredentials: { _ throws(KubeError) in
+                                      throw KubeError.configuration("no kubeconfig")
+                                  })
+        return makeTools(kubeConfig: none, config: config, clients: clients).map(\.definition)
     }
 
     /// The Markdown table of the README: name, title, whether it only reads, and the description's first sentence.
