@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import bisect
 import ctypes
 import datetime
 import json
@@ -1161,7 +1162,10 @@ def probe_summary(p: dict) -> str:
             f"{p[f'over_{limit:g}ms']} over {limit:g} ms (loop: {p['cpu']['server_loop_cores']} cores, waited for "
             f"a CPU {p['cpu']['server_loop_wait_ms_per_s']} ms/s; longest busy stretch {loop.get('busy_max_ms')} ms, "
             f"{loop.get(f'busy_over_{limit:g}ms')} over {limit:g} ms; longest wait for a CPU "
-            f"{loop.get('wait_max_ms')} ms)")
+            f"{loop.get('wait_max_ms')} ms)" + (
+                f"; during the slow probes ({loop['slow_ms']} ms) the loop was on a CPU {loop['slow_loop_run_pct']}%, "
+                f"waiting for one {loop['slow_loop_wait_pct']}%, neither {loop['slow_loop_other_pct']}%"
+                if "slow_ms" in loop else ""))
 
 
 def run_health_probe(args: argparse.Namespace, server: Server, fake: FakeCluster, load: Wrk | None,
@@ -1184,7 +1188,11 @@ class LoopSampler(threading.Thread):
     break (nothing else on it, /health included, can run meanwhile). A *wait stretch* is the same for the run
     queue: the loop was ready but had no CPU (contention with the fake, the server's own worker threads, wrk
     and other work on the two cores). Telling the two apart says whether slow /health answers are the
-    server's doing (work on the loop) or the machine's."""
+    server's doing (work on the loop) or the machine's.
+
+    `stop(slow)` also attributes the probes slower than the target: over their intervals together, how much
+    of the time the loop thread was on a CPU, how much it was runnable without one, and the rest (blocked or
+    sleeping: waiting for a lock, or idle because the request had not reached it)."""
 
     def __init__(self, pid: int):
         super().__init__(daemon=True)
@@ -1202,12 +1210,33 @@ class LoopSampler(threading.Thread):
             self.samples.append((time.perf_counter_ns(), int(run_ns), int(wait_ns)))
             time.sleep(0.0005)
 
-    def stop(self) -> dict:
+    def attribute(self, slow: list[tuple[int, int]]) -> dict:
+        """Loop run / run-queue wait during the given (start_ns, end_ns) intervals (the samples just outside each
+        interval bound it, so short intervals are slightly overestimated)."""
+        times = [x[0] for x in self.samples]
+        total = run = wait = 0
+        for a, b in slow:
+            i = max(0, bisect.bisect_right(times, a) - 1)
+            j = min(len(times) - 1, bisect.bisect_left(times, b))
+            if j <= i:
+                continue
+            span = times[j] - times[i]
+            total += span
+            run += self.samples[j][1] - self.samples[i][1]
+            wait += self.samples[j][2] - self.samples[i][2]
+        if not total:
+            return {}
+        return {"slow_ms": round(total / 1e6, 1), "slow_loop_run_pct": round(100 * run / total, 1),
+                "slow_loop_wait_pct": round(100 * wait / total, 1),
+                "slow_loop_other_pct": round(max(0.0, 100 * (total - run - wait) / total), 1)}
+
+    def stop(self, slow: list[tuple[int, int]] | None = None) -> dict:
         self.stopping.set()
         self.join(timeout=2)
         out: dict = {"samples": len(self.samples)}
         if len(self.samples) < 2:
             return out
+        out.update(self.attribute(slow or []))
         span_s = (self.samples[-1][0] - self.samples[0][0]) / 1e9
         for index, name in ((1, "busy"), (2, "wait")):
             stretches: list[int] = []
@@ -1240,6 +1269,7 @@ def paced_health_probe(args: argparse.Namespace, server: Server, fake: FakeClust
     interval = args.stall_probe_interval / 1000
     request = build_request("GET", "/health", server.port)
     latencies: list[float] = []
+    slow: list[tuple[int, int]] = []
     errors: list[str] = []
     sock = None
     meter = CpuMeter(server.pid, client_pids=[], extra_pids=extra).__enter__()
@@ -1253,10 +1283,13 @@ def paced_health_probe(args: argparse.Namespace, server: Server, fake: FakeClust
                 if sock is None:
                     sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
                     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                t0 = time.perf_counter()
+                t0 = time.perf_counter_ns()
                 sock.sendall(request)
                 status, headers, body = read_response(sock)
-                latencies.append((time.perf_counter() - t0) * 1000)
+                t1 = time.perf_counter_ns()
+                latencies.append((t1 - t0) / 1e6)
+                if t1 - t0 > TARGETS["stall_health_p99_ms"] * 1e6:
+                    slow.append((t0, t1))
                 if status != 200 or b'"ok"' not in body:
                     errors.append(f"{status} {body[:100]!r}")
                 if headers.get("connection", "").lower() == "close":
@@ -1278,7 +1311,7 @@ def paced_health_probe(args: argparse.Namespace, server: Server, fake: FakeClust
     finally:
         if sock is not None:
             sock.close()
-        loop = sampler.stop()
+        loop = sampler.stop(slow)
     cpu = meter.stop()
     if not latencies:
         raise HarnessError(f"the /health probe got no answer: {errors[:3]}")
@@ -1508,6 +1541,12 @@ def build_report(results: dict) -> tuple[list[tuple[str, str, str, str]], dict]:
                     rows.append((f"  loop during the probe: longest busy stretch (> {target:g} ms); longest CPU wait",
                                  f"{lp['busy_max_ms']:.1f} ms ({lp[f'busy_over_{target:g}ms']}); "
                                  f"{lp['wait_max_ms']:.1f} ms", "(info)", "-"))
+                if "slow_ms" in lp:
+                    for key in ("slow_loop_run_pct", "slow_loop_wait_pct", "slow_loop_other_pct"):
+                        flat[f"stall_probe_{key}_{mode}"] = lp[key]
+                    rows.append(("  loop during the slow probes: on a CPU / waiting for a CPU / neither",
+                                 f"{lp['slow_loop_run_pct']:.0f}% / {lp['slow_loop_wait_pct']:.0f}% / "
+                                 f"{lp['slow_loop_other_pct']:.0f}% of {lp['slow_ms']:,.0f} ms", "(info)", "-"))
         if worst is not None:
             w = stall["modes"][worst]
             flat["stall_output_worst"] = worst
