@@ -896,13 +896,13 @@ def wait_quiet(pids: list[int], max_s: float = 10.0, window_s: float = 0.5, max_
 
 def limited_by(cpu: dict) -> str:
     """What a closed-loop run was limited by, from its CPU split: the fake cluster (one Python thread), the
-    server's event loop (one thread), or the machine (no idle CPU left). Thresholds: 0.85 core, 0.15 idle."""
+    server's event loop (one thread), or the machine (no idle CPU left). Thresholds: 0.8 core, 0.2 idle."""
     parts = []
-    if cpu.get("fake_cores", 0) >= 0.85:
+    if cpu.get("fake_cores", 0) >= 0.8:
         parts.append(f"fake cluster (Python, 1 thread: {cpu['fake_cores']:.2f} cores)")
-    if cpu.get("server_loop_cores", 0) >= 0.85:
+    if cpu.get("server_loop_cores", 0) >= 0.8:
         parts.append(f"kube-mcp event loop ({cpu['server_loop_cores']:.2f} cores)")
-    if cpu.get("idle_cores", 1) < 0.15:
+    if cpu.get("idle_cores", 1) < 0.2:
         parts.append(f"machine CPU (idle {cpu['idle_cores']:.2f} of {os.cpu_count()} cores)")
     return " + ".join(parts) or "no CPU saturated (latency-bound)"
 
