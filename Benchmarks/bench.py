@@ -20,12 +20,14 @@ import atexit
 import bisect
 import ctypes
 import datetime
+import hashlib
 import json
 import math
 import os
 import re
 import resource
 import select
+import shutil
 import signal
 import socket
 import statistics
@@ -1612,6 +1614,9 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--levels", default="1000,5000,15000", help="idle sessions per run, comma-separated")
     p.add_argument("--transports", default="sse,streamable", help="idle transports: sse, streamable")
     p.add_argument("--bin", type=Path, default=Path(os.environ.get("KUBE_MCP_BIN", DEFAULT_BIN)))
+    p.add_argument("--no-bin-copy", action="store_true",
+                   help="run --bin in place instead of a copy taken at the start (a rebuild during the run then "
+                        "mixes two builds)")
     p.add_argument("--kubeconfig", type=Path, default=DEFAULT_KUBECONFIG)
     p.add_argument("--out-dir", type=Path, default=None,
                    help="logs, raw wrk output and result.json (default bench-results/<timestamp>)")
@@ -1686,12 +1691,26 @@ def main() -> int:
             "loadavg_start": os.getloadavg()[0], "out_dir": str(args.out_dir),
             "nofile": resource.getrlimit(resource.RLIMIT_NOFILE)[0],
             "started": datetime.datetime.now().isoformat(timespec="seconds")}
+    source_bin, bin_stat = args.bin, None
     try:
         if not os.access(args.bin, os.X_OK):
             raise HarnessError(f"no server binary at {args.bin}: run `make release` (or `make bench`)")
         if args.bin.stat().st_mtime < newest_source_mtime():
             log(f"WARNING: {args.bin} is older than Sources/: the numbers are for the old build")
             meta["binary_older_than_sources"] = True
+        bin_stat = source_bin.stat()
+        meta["bin_mtime"] = datetime.datetime.fromtimestamp(bin_stat.st_mtime).isoformat(timespec="seconds")
+        if not args.no_bin_copy:
+            # Others rebuild .build/release while we run: every server of this run starts from one snapshot.
+            copy = args.out_dir / "kube-mcp"
+            _temp_files.append(copy)  # 14 MB: removed on exit, result.json keeps its sha256
+            shutil.copy2(source_bin, copy)
+            if source_bin.stat().st_mtime_ns != bin_stat.st_mtime_ns:
+                raise HarnessError(f"{source_bin} changed while it was copied (a build is writing it): retry")
+            args.bin = copy
+            meta["bin_copy"] = str(copy)
+        with open(args.bin, "rb") as f:
+            meta["bin_sha256"] = hashlib.sha256(f.read()).hexdigest()[:16]
         for tool in (args.wrk,):
             if ({"throughput", "kube"} & set(args.parts)
                     and subprocess.run(["which", tool], capture_output=True).returncode):
@@ -1758,6 +1777,14 @@ def main() -> int:
         kill_all_children()
 
     rows, flat = build_report(results)
+    try:
+        if bin_stat is not None and source_bin.stat().st_mtime_ns != bin_stat.st_mtime_ns:
+            meta["bin_rebuilt_during_run"] = True
+            log(f"note: {source_bin} was rebuilt during the run"
+                + ("; this run used the copy taken at the start" if not args.no_bin_copy else
+                   " and --no-bin-copy was given: later parts may have run the new build"))
+    except OSError:
+        pass
     meta["duration_s"] = round(time.perf_counter() - started, 1)
     meta["loadavg_end"] = os.getloadavg()[0]
     summary = {**flat, "targets": TARGETS, "anomalies": anomalies, "harness_errors": harness_errors,
