@@ -38,13 +38,29 @@ public enum ToolCatalog {
     public static func markdownTable(_ definitions: [ToolDefinition]) -> String {
         var lines = ["| Tool | Title | Read-only | Destructive | Description |", "|---|---|---|---|---|"]
         for d in definitions {
-            let firstSentence = d.description.split(separator: ". ", maxSplits: 1).first.map(String.init) ?? d.description
+            let firstSentence = Self.firstSentence(d.description)
             let text = firstSentence.hasSuffix(".") ? firstSentence : firstSentence + "."
             let cell = text.replacingPipes()
             lines.append("| `\(d.name)` | \(d.title.replacingPipes()) | \(d.annotations.readOnlyHint ? "yes" : "no") | "
                          + "\(d.annotations.destructiveHint && !d.annotations.readOnlyHint ? "yes" : "no") | \(cell) |")
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension ToolCatalog {
+    /// Text up to the first ". " that is followed by a capital letter and does not end "e.g." or "i.e.".
+    static func firstSentence(_ text: String) -> String {
+        let chars = Array(text)
+        var i = 0
+        while i + 2 < chars.count {
+            let abbreviation = i >= 3 && ["e.g", "i.e"].contains(String(chars[(i - 3)..<i]))
+            if chars[i] == ".", chars[i + 1] == " ", chars[i + 2].isUppercase, !abbreviation {
+                return String(chars[0...i])
+            }
+            i += 1
+        }
+        return text
     }
 }
 
