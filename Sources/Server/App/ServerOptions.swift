@@ -20,6 +20,7 @@ public struct ServerOptions: ParsableArguments, Sendable {
           MCP_AUTH_TOKEN_FILE   File of accepted bearer tokens (--auth-token-file).
           MCP_ALLOWED_HOSTS     Comma-separated Host header values to accept (--allowed-host).
           MCP_ALLOWED_ORIGINS   Comma-separated Origin header values to accept (--allowed-origin).
+          MCP_LIST_OUTPUT       table, yaml or json: how list tools answer (--list-output).
           K8S_KUBECONFIG_PATH   Kubeconfig file to use (--kubeconfig).
           K8S_CONTEXT           Kubeconfig context to use (--context).
           K8S_NAMESPACE         Default namespace for namespaced tools (--namespace).
