@@ -203,4 +203,63 @@ extension KubeClients.Connection {
         }
         #expect(relisted)
     }
+
+    @Test func writesWithApplyPatchesScaleEvictionAndDelete() async throws {
+        let connection = try await cluster.clients().connection(context: nil)
+        let configmaps = try await connection.discovery.resolve("configmaps")
+        // Server-side apply creates, then updates, with field manager kube-mcp.
+        let manifest = Array(#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"applied","namespace":"shop"},"data":{"k":"1"}}"#.utf8)
+        let created = try await connection.patch(configmaps, name: "applied", namespace: "shop", type: .apply, body: manifest)
+        #expect(created["data"]?["k"] == "1")
+        let managers = created["metadata"]?["managedFields"]?.arrayValue?.compactMap { $0["manager"]?.stringValue } ?? []
+        #expect(managers.contains("kube-mcp"))
+        let merged = try await connection.patch(configmaps, name: "applied", namespace: "shop", type: .merge,
+                                                body: Array(#"{"data":{"k":"2","x":"y"}}"#.utf8))
+        #expect(merged["data"]?["k"] == "2" && merged["data"]?["x"] == "y")
+        let jsonPatched = try await connection.patch(configmaps, name: "applied", namespace: "shop", type: .json,
+                                                     body: Array(#"[{"op":"remove","path":"/data/x"}]"#.utf8))
+        #expect(jsonPatched["data"]?["x"] == nil)
+        // Strategic merge on a deployment's containers (merged by name), then the scale subresource.
+        let deployments = try await connection.discovery.resolve("deploy")
+        let frontend = try await connection.get(deployments, name: "frontend", namespace: "shop")
+        let container = try #require(frontend["spec"]?["template"]?["spec"]?["containers"]?.arrayValue?.first?["name"]?.stringValue)
+        let patched = try await connection.patch(
+            deployments, name: "frontend", namespace: "shop", type: .strategicMerge,
+            body: Array(#"{"spec":{"template":{"spec":{"containers":[{"name":"\#(container)","env":[{"name":"MODE","value":"x"}]}]}}}}"#.utf8))
+        let containers = patched["spec"]?["template"]?["spec"]?["containers"]?.arrayValue ?? []
+        #expect(containers.count == 1 && containers.first?["image"]?.stringValue != nil)
+        let scaled = try await connection.patch(deployments, name: "frontend", namespace: "shop", type: .merge,
+                                                body: Array(#"{"spec":{"replicas":4}}"#.utf8), subresource: "scale")
+        #expect(scaled["kind"] == "Scale" && scaled["spec"]?["replicas"] == 4)
+        let scale = try await connection.getSubresource(deployments, name: "frontend", namespace: "shop", subresource: "scale")
+        #expect(scale["spec"]?["replicas"] == 4)
+        // Eviction of one pod, deletion of the config map.
+        let pods = try await connection.list(.pods, namespace: "shop", options: .init(labelSelector: "app=frontend"))
+        let victim = try #require(pods["items"]?.arrayValue?.first?["metadata"]?["name"]?.stringValue)
+        _ = try await connection.evict(pod: victim, namespace: "shop")
+        _ = try await connection.delete(configmaps, name: "applied", namespace: "shop", propagationPolicy: "Background",
+                                        gracePeriodSeconds: 0)
+        do {
+            _ = try await connection.get(configmaps, name: "applied", namespace: "shop")
+            Issue.record("the config map should be gone")
+        } catch {
+            #expect(error.statusCode == 404)
+        }
+        // A stale resourceVersion is a Conflict the tool can explain.
+        var stale = try await connection.get(configmaps, name: "shop-config", namespace: "shop")
+        _ = try await connection.patch(configmaps, name: "shop-config", namespace: "shop", type: .merge,
+                                       body: Array(#"{"data":{"bump":"1"}}"#.utf8))
+        if case .object(var o) = stale, case .object(var meta)? = o["metadata"] {
+            meta["labels"] = ["changed": "yes"]
+            o["metadata"] = .object(meta)
+            stale = .object(o)
+        }
+        do {
+            _ = try await connection.update(configmaps, name: "shop-config", namespace: "shop", object: stale)
+            Issue.record("expected a 409 Conflict")
+        } catch {
+            #expect(error.statusCode == 409)
+            #expect(error.description.contains("read it again"))
+        }
+    }
 }
