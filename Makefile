@@ -93,7 +93,7 @@ demo: deps release
 
 # --- tests -----------------------------------------------------------------------------------------------------
 
-unit-test: apt-deps
+unit-test: deps
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	$(SWIFT) test --skip-build $(SWIFT_TEST_FLAGS)
 
