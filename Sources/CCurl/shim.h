@@ -30,6 +30,10 @@ static inline CURLMcode ccurl_multi_setopt_timer_function(CURLM *m, curl_multi_t
     return curl_multi_setopt(m, CURLMOPT_TIMERFUNCTION, cb);
 }
 
+/* Macros Swift cannot import as typed constants. */
+static inline size_t ccurl_writefunc_pause(void) { return CURL_WRITEFUNC_PAUSE; }
+static inline CURLcode ccurl_easy_unpause(CURL *h) { return curl_easy_pause(h, CURLPAUSE_CONT); }
+
 /* The message of a finished transfer (CURLMsg has a union Swift reads awkwardly). */
 static inline CURLcode ccurl_msg_result(const CURLMsg *m) { return m->data.result; }
 

@@ -760,6 +760,11 @@ def test_slow_sse_reader_is_disconnected(start_server, tmp_path):
                     rejected = r.status
                     break
                 posted += 1
+        # Answers are produced off the loop, so some may still be coming: give the server time to queue them
+        # (the disconnect is logged) before reading, which would empty the queue.
+        deadline = time.monotonic() + 15
+        while "slow_reader_disconnected" not in s.stderr() and time.monotonic() < deadline:
+            time.sleep(0.05)
         closed = stream.drain_until_end(15)
         assert closed, (f"slow SSE reader was never disconnected: posted {posted} answers of {per_answer} bytes "
                         f"(~{posted * per_answer >> 20} MiB) with --stream-queue-bytes {queue}")

@@ -53,7 +53,7 @@ final class App {
 
     func start() throws {
         let registry = makeTools()
-        mcp = MCPServer(tools: registry, pageSize: Self.pageSize, logger: logger,
+        mcp = MCPServer(tools: registry, pageSize: Self.pageSize, logger: logger, workExecutor: WorkerPool.shared,
                         validateArguments: { arguments, schema in
                             ArgumentValidator.firstViolation(in: arguments, against: schema)
                         })

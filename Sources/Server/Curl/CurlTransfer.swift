@@ -27,6 +27,11 @@ final class CurlTransfer {
     private var headDelivered = false
     private var body: [UInt8] = []
     private var done = false
+    /// Bytes taken since the loop last let other work run; past `sliceBytes` the transfer pauses until the
+    /// next loop iteration, so that one big response (TLS decryption included) never holds the loop for long.
+    private var bytesThisSlice = 0
+    private(set) var isPaused = false
+    static let sliceBytes = 256 * 1024
 
     init(_ request: HTTPClientRequest, sink: Sink) throws(CurlError) {
         guard let easy = curl_easy_init() else {
@@ -149,8 +154,26 @@ final class CurlTransfer {
         guard let pointer, let userdata else { return n }
         let me = Unmanaged<CurlTransfer>.fromOpaque(userdata).takeUnretainedValue()
         nonisolated(unsafe) let bytes = UnsafeRawBufferPointer(start: pointer, count: n)
-        LoopActor.assumeIsolated { me.received(bytes) }
-        return n
+        return LoopActor.assumeIsolated { () -> Int in
+            if me.bytesThisSlice >= CurlTransfer.sliceBytes {
+                // curl keeps this chunk and hands it over again after the unpause.
+                me.isPaused = true
+                CurlMulti.shared.resumeLater(me)
+                return ccurl_writefunc_pause()
+            }
+            me.bytesThisSlice += n
+            me.received(bytes)
+            return n
+        }
+    }
+
+    /// Lets a paused transfer go on (called on a later loop iteration). curl may deliver the held chunk from
+    /// inside this call.
+    func resume() {
+        guard isPaused, !done else { return }
+        isPaused = false
+        bytesThisSlice = 0
+        ccurl_easy_unpause(easy)
     }
 
     private var head: HTTPClientResponseHead {

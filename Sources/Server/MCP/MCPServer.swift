@@ -16,6 +16,8 @@ public final class MCPServer {
     /// Checks tool arguments against the tool's input schema; returns a message when they do not fit.
     let validateArguments: @Sendable (JSONObject, JSONValue) -> String?
     private var toolPages: [PageKey: [UInt8]] = [:]
+    /// Where tool calls, reads and prompts run (nil: Swift's global executor).
+    let workExecutor: (any TaskExecutor)?
     /// Every live session with a stream, for list-change broadcasts (registered by the transports).
     public var broadcastTargets: [ObjectIdentifier: MCPSession] = [:]
 
@@ -25,8 +27,9 @@ public final class MCPServer {
     }
 
     public init(tools: ToolRegistry, resourceProviders: [any ResourceProvider] = [], prompts: [any Prompt] = [],
-                pageSize: Int = 100, logger: Logger,
+                pageSize: Int = 100, logger: Logger, workExecutor: (any TaskExecutor)? = nil,
                 validateArguments: @escaping @Sendable (JSONObject, JSONValue) -> String? = { _, _ in nil }) {
+        self.workExecutor = workExecutor
         self.tools = tools
         self.resourceProviders = resourceProviders
         self.prompts = prompts
@@ -257,12 +260,9 @@ public final class MCPServer {
         let validate = validateArguments
         let modern = version.isModern
         let logger = self.logger
-        let task = Task { @LoopActor [weak session] in
-            let bytes = await Self.runTool(tool, id: id, arguments: arguments, context: context, modern: modern,
-                                           validate: validate, logger: logger)
-            if Task.isCancelled { return }
-            session?.inFlight[id] = nil
-            reply.sendResponse(bytes)
+        let task = Self.spawn(on: workExecutor, id: id, session: session, reply: reply) {
+            (await Self.runTool(tool, id: id, arguments: arguments, context: context, modern: modern,
+                                validate: validate, logger: logger), nil)
         }
         session?.inFlight[id] = task
         reply.track(task)
@@ -464,14 +464,29 @@ public final class MCPServer {
     /// Runs `work` off the loop, then answers on the loop (result or JSON-RPC error).
     private func run(id: JSONRPCID, session: MCPSession?, reply: MCPReply,
                      _ work: @escaping @Sendable () async throws(JSONRPCError) -> JSONValue) {
-        let task = Task { @LoopActor [weak session] in
-            let (bytes, code) = await Self.encodeOffLoop(id: id, work)
-            if Task.isCancelled { return }
-            session?.inFlight[id] = nil
-            reply.sendResponse(bytes, errorCode: code)
+        let task = Self.spawn(on: workExecutor, id: id, session: session, reply: reply) {
+            await Self.encodeOffLoop(id: id, work)
         }
         session?.inFlight[id] = task
         reply.track(task)
+    }
+
+    /// Starts `work` as a task that prefers `executor` (the worker pool) and answers on the loop unless it was
+    /// cancelled meanwhile.
+    private nonisolated static func spawn(on executor: (any TaskExecutor)?, id: JSONRPCID, session: MCPSession?,
+                                          reply: MCPReply,
+                                          _ work: @escaping @Sendable () async -> ([UInt8], Int?)) -> Task<Void, Never> {
+        Task(executorPreference: executor) { [weak session] in
+            let (bytes, code) = await work()
+            await Self.deliver(bytes, code: code, id: id, session: session, reply: reply)
+        }
+    }
+
+    /// On the loop: forget the finished call and send its answer (not after a cancellation).
+    private static func deliver(_ bytes: [UInt8], code: Int?, id: JSONRPCID, session: MCPSession?, reply: MCPReply) {
+        if Task.isCancelled { return }
+        session?.inFlight[id] = nil
+        reply.sendResponse(bytes, errorCode: code)
     }
 
     nonisolated static func encodeOffLoop(id: JSONRPCID,
