@@ -12,8 +12,9 @@ public final class CurlMulti {
 
     private let multi: UnsafeMutableRawPointer
     private let timer = UVTimer()
-    /// Runs paused transfers again on the next loop iteration.
-    private let resumeTimer = UVTimer()
+    /// Runs paused transfers again on the next loop iteration (an idle handle: a 0 ms timer started from a
+    /// timer callback would fire again in the same iteration, before any socket is served).
+    private let resumeIdle = UVIdle()
     private var toResume: [CurlTransfer] = []
     private var polls: [Int32: UVPoll] = [:]
     private var kickScheduled = false
@@ -32,19 +33,20 @@ public final class CurlMulti {
         ccurl_multi_setopt_ptr(multi, CURLMOPT_TIMERDATA, me)
         ccurl_multi_setopt_long(multi, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
         timer.unref()
-        resumeTimer.unref()
     }
 
     /// Resumes `transfer` on the next loop iteration (it paused itself after its share of bytes).
     func resumeLater(_ transfer: CurlTransfer) {
         toResume.append(transfer)
-        if toResume.count == 1 {
-            resumeTimer.start(timeoutMs: 0) { [unowned self] in
-                let batch = self.toResume
-                self.toResume = []
-                for transfer in batch { transfer.resume() }
-                self.drainFinished()
+        resumeIdle.start { [unowned self] in
+            let batch = self.toResume
+            self.toResume = []
+            if batch.isEmpty {
+                self.resumeIdle.stop()
+                return
             }
+            for transfer in batch { transfer.resume() }
+            self.drainFinished()
         }
     }
 

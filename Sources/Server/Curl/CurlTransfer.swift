@@ -183,6 +183,12 @@ final class CurlTransfer {
     private func received(_ bytes: UnsafeRawBufferPointer) {
         switch sink {
         case .collect:
+            if body.isEmpty, let length = headers.first(where: { $0.0 == "content-length" }).flatMap({ Int($0.1) }),
+                length > bytes.count
+            {
+                // One allocation of the announced size: no regrowth copies of a big body on the loop.
+                body.reserveCapacity(min(length, 512 * 1024 * 1024))
+            }
             body.append(contentsOf: bytes)
         case .stream(let onHead, let onChunk, _):
             if !headDelivered {

@@ -509,7 +509,7 @@ private func credentialsMessage(_ error: KubeError?) -> String {
                                          now: { Date() })
         let start = ContinuousClock.now
         let error = await #expect(throws: KubeError.self) { _ = try await source.current() }
-        #expect(ContinuousClock.now - start < .seconds(2))
+        #expect(ContinuousClock.now - start < .seconds(8), "stopped long before the plugin's own 10 s")
         #expect(credentialsMessage(error).contains("did not finish within"))
         #expect(credentialsMessage(error).contains("waiting for the browser"))
     }
