@@ -644,10 +644,14 @@ class Wrk:
 
 def run_wrk(args: argparse.Namespace, server: Server, kind: str, session_id: str, duration: int, check: bool,
             label: str) -> dict:
-    script = "tools_list.lua" if kind == "tools_list" else "health.lua"
-    path = "/mcp" if kind == "tools_list" else "/health"
-    wrk = Wrk(args, label, server.port, path, script, {"MCP_SESSION_ID": session_id}, args.wrk_threads,
-              args.wrk_connections, duration, check)
+    if kind == "tools_list":
+        # The generic tools_call.lua, with a tools/list body and "tools" as the proof of a good answer.
+        script, path = "tools_call.lua", "/mcp"
+        env = {"MCP_SESSION_ID": session_id, "BENCH_BODY": '{"jsonrpc":"2.0","id":1,"method":"tools/list"}',
+               "BENCH_EXPECT": '"tools"'}
+    else:
+        script, path, env = "health.lua", "/health", {"MCP_SESSION_ID": session_id}
+    wrk = Wrk(args, label, server.port, path, script, env, args.wrk_threads, args.wrk_connections, duration, check)
     meter = CpuMeter(server.pid).__enter__()
     wrk.start()
     return wrk.finish(meter)

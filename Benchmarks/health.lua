@@ -1,5 +1,5 @@
--- wrk script: GET /health, the ceiling reference for tools_list.lua, with the same optional check
--- (status 200 and "ok" in the body) and the same BENCH_CHECK / BENCH_LATENCY_US lines; see tools_list.lua.
+-- wrk script: GET /health, the ceiling reference for tools/list (tools_call.lua), with the same optional check
+-- (status 200 and "ok" in the body) and the same BENCH_CHECK / BENCH_LATENCY_US lines; see tools_call.lua.
 --
 -- Environment: BENCH_HOST (optional Host header), BENCH_CHECK ("0" turns the per-response check off).
 

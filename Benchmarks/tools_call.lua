@@ -12,7 +12,7 @@
 --   BENCH_CHECK      "0": do not define response(); anything else (default): check every response
 --
 -- The check counts answers that are not status 200 with BENCH_EXPECT in the body; done() prints the same
--- BENCH_CHECK and BENCH_LATENCY_US lines as tools_list.lua, plus the bytes of the answers checked:
+-- BENCH_CHECK and BENCH_LATENCY_US lines as health.lua, plus the bytes of the answers checked:
 --   BENCH_CHECK ok=<n> bad=<n> status=<code>:<count>,... first_bad=<status> <first 600 bytes of its body>
 --   BENCH_BYTES total=<bytes of all checked bodies> min=<smallest> max=<largest>
 --   BENCH_LATENCY_US p50=<us> p90=<us> p99=<us> max=<us>
