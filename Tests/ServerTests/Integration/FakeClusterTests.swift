@@ -262,4 +262,25 @@ extension KubeClients.Connection {
             #expect(error.description.contains("read it again"))
         }
     }
+
+    @Test func verifiesTheTLSServerNameInsteadOfTheURLHost() async throws {
+        // The fake's certificate names IP 127.0.0.1 and DNS localhost: verifying as "localhost" works while the
+        // connection still goes to 127.0.0.1; a name the certificate lacks is refused.
+        let text = try cluster.kubeconfigText()
+        let server = try #require(text.split(separator: "\n").first { $0.contains("server:") })
+        for (name, shouldWork) in [("localhost", true), ("wrong.example", false)] {
+            let edited = text.replacingOccurrences(of: String(server), with: "\(server)\n    tls-server-name: \(name)")
+            let path = cluster.directory.appendingPathComponent("kubeconfig-sni-\(name)").path
+            try edited.write(toFile: path, atomically: true, encoding: .utf8)
+            let connection = try await cluster.clients(kubeconfigPath: path).connection(context: "fake")
+            do {
+                let version = try await connection.client.send(KubeRequest(path: "/version")).json()
+                #expect(shouldWork, "\(name) should have been refused")
+                #expect(version["gitVersion"]?.stringValue != nil)
+            } catch {
+                #expect(!shouldWork, "\(name): \(error)")
+                #expect(error.description.contains("certificate") || error.description.contains("SSL"), "\(error)")
+            }
+        }
+    }
 }
