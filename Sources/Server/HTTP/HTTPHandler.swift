@@ -30,6 +30,16 @@ public struct HTTPExchange {
         connection.finishResponse(bytes, keepAlive: keep)
     }
 
+    /// Sends a complete response whose body is the concatenation of `bodyParts`.
+    public func respond(status: HTTPStatus, headers: [(String, String)] = [], bodyParts: [[UInt8]],
+                        contentType: String? = "application/json") {
+        guard connection.isCurrent(generation) else { return }
+        let keep = keepAlive && !connection.server.isDraining
+        let bytes = HTTPResponseEncoder.response(status: status, headers: headers, bodyParts: bodyParts,
+                                                 contentType: contentType, keepAlive: keep)
+        connection.finishResponse(bytes, keepAlive: keep)
+    }
+
     /// Sends a JSON error body `{"error":{"status":N,"message":"..."}}` with the given status.
     public func respondError(_ status: HTTPStatus, _ message: String, headers: [(String, String)] = [],
                              close: Bool = false) {

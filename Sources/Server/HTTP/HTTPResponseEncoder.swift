@@ -17,14 +17,23 @@ public enum HTTPResponseEncoder {
     /// A complete response with a body of known length.
     public static func response(status: HTTPStatus, headers: [(String, String)] = [], body: [UInt8] = [],
                                 contentType: String? = "application/json", keepAlive: Bool) -> [UInt8] {
+        response(status: status, headers: headers, bodyParts: [body], contentType: contentType, keepAlive: keepAlive)
+    }
+
+    /// A complete response whose body is the concatenation of `bodyParts`, copied once into the response
+    /// (a JSON-RPC envelope around a cached result needs no intermediate buffer).
+    public static func response(status: HTTPStatus, headers: [(String, String)] = [], bodyParts: [[UInt8]],
+                                contentType: String? = "application/json", keepAlive: Bool) -> [UInt8] {
+        var length = 0
+        for part in bodyParts { length += part.count }
         var out: [UInt8] = []
-        out.reserveCapacity(160 + body.count)
-        appendHead(&out, status: status, headers: headers, contentType: body.isEmpty ? nil : contentType,
+        out.reserveCapacity(200 + length)
+        appendHead(&out, status: status, headers: headers, contentType: length == 0 ? nil : contentType,
                    keepAlive: keepAlive)
         appendASCII(&out, "Content-Length: ")
-        appendASCII(&out, String(body.count))
+        appendASCII(&out, String(length))
         appendASCII(&out, "\r\n\r\n")
-        out.append(contentsOf: body)
+        for part in bodyParts { out.append(contentsOf: part) }
         return out
     }
 

@@ -132,6 +132,18 @@ public enum JSONRPCMessage: Sendable {
 
 /// Serialises outgoing JSON-RPC messages to compact bytes.
 public enum JSONRPCEncoder {
+    /// The same response as three parts — prefix, the cached result as is, suffix — so that a transport can copy
+    /// the result once, straight into its output.
+    public static func resultParts(id: JSONRPCID, encodedResult: [UInt8]) -> [[UInt8]] {
+        var w = JSONWriter(reservingCapacity: 48)
+        w.appendRaw("{\"jsonrpc\":\"2.0\",\"id\":")
+        w.write(id.json)
+        w.appendRaw(",\"result\":")
+        return [w.bytes, encodedResult, resultSuffix]
+    }
+
+    private static let resultSuffix: [UInt8] = [UInt8(ascii: "}")]
+
     /// `{"jsonrpc":"2.0","id":<id>,"result":<result bytes>}` — the result is already encoded (cached lists).
     public static func result(id: JSONRPCID, encodedResult: [UInt8]) -> [UInt8] {
         var w = JSONWriter(reservingCapacity: encodedResult.count + 48)

@@ -10,6 +10,9 @@ public protocol MCPReply: AnyObject, Sendable {
     func sendNotification(_ bytes: [UInt8])
     /// True when the client can still receive the answer (false once its connection closed).
     var isOpen: Bool { get }
+    /// Sends a successful response given as parts (envelope prefix, cached result, suffix); transports that
+    /// can write the parts without joining them first override this.
+    func sendResponse(parts: [[UInt8]])
     /// A running call whose fate is tied to this reply (2026-07-28: a closed response stream cancels it).
     func track(_ task: Task<Void, Never>)
 }
@@ -20,6 +23,12 @@ extension MCPReply {
         sendResponse(JSONRPCEncoder.error(id: id, error), errorCode: error.code)
     }
     public func track(_ task: Task<Void, Never>) {}
+    public func sendResponse(parts: [[UInt8]]) {
+        var joined: [UInt8] = []
+        joined.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+        for part in parts { joined += part }
+        sendResponse(joined, errorCode: nil)
+    }
 }
 
 /// How a request is to be served: which revision applies and whether a session is attached.

@@ -110,7 +110,8 @@ public final class MCPServer {
         case "tools/list":
             do {
                 let offset = try Pagination.offset(cursor: params["cursor"])
-                reply.sendResponse(JSONRPCEncoder.result(id: id, encodedResult: try toolsPage(offset: offset, modern: modern)))
+                reply.sendResponse(parts: JSONRPCEncoder.resultParts(
+                    id: id, encodedResult: try toolsPage(offset: offset, modern: modern)))
             } catch {
                 reply.sendError(id: id, error)
             }

@@ -47,6 +47,19 @@ final class ExchangeReply: MCPReply {
         exchange.respond(status: Self.status(errorCode: errorCode, modern: modern), headers: extraHeaders, body: bytes)
     }
 
+    func sendResponse(parts: [[UInt8]]) {
+        guard !finished else { return }
+        guard stream == nil else {
+            var joined: [UInt8] = []
+            for part in parts { joined += part }
+            sendResponse(joined, errorCode: nil)
+            return
+        }
+        finished = true
+        tracked = nil
+        exchange.respond(status: .ok, headers: extraHeaders, bodyParts: parts)
+    }
+
     /// HTTP status for a JSON-RPC answer: 2026-07-28 maps protocol errors to 400/404, earlier revisions
     /// always use 200 for answered requests.
     static func status(errorCode: Int?, modern: Bool) -> HTTPStatus {
