@@ -215,6 +215,58 @@ class Discovery:
             group, version = gv.split("/")
             self._register_list(group, version, doc["resources"])
 
+    def add_crd(self, crd: dict[str, Any]) -> None:
+        """Serve a CustomResourceDefinition's resource in every discovery document, as the API server does
+        once the CRD is established (idempotent: re-applying a CRD refreshes its entry)."""
+        spec = crd.get("spec", {})
+        group, names = spec.get("group", ""), spec.get("names", {})
+        plural, kind = names.get("plural", ""), names.get("kind", "")
+        if not group or not plural or not kind:
+            return
+        scope = spec.get("scope", "Namespaced")
+        verbs = ["delete", "deletecollection", "get", "list", "patch", "create", "update", "watch"]
+        served = [v for v in spec.get("versions", []) if v.get("served", True)]
+        if not served:
+            return
+        subresources = []
+        for v in served:
+            if "status" in (v.get("subresources") or {}):
+                subresources.append("status")
+                break
+        agg_group = next((g for g in self.aggregated["items"] if g["metadata"]["name"] == group), None)
+        if agg_group is None:
+            agg_group = {"metadata": {"name": group}, "versions": []}
+            self.aggregated["items"].append(agg_group)
+        api_group = next((g for g in self.apis["groups"] if g["name"] == group), None)
+        if api_group is None:
+            api_group = {"name": group, "versions": [],
+                         "preferredVersion": {"groupVersion": f"{group}/{served[0]['name']}",
+                                              "version": served[0]["name"]}}
+            self.apis["groups"].append(api_group)
+        for v in served:
+            version = v["name"]
+            gv = f"{group}/{version}"
+            entry = {"resource": plural, "responseKind": {"group": group, "kind": kind, "version": version},
+                     "scope": scope, "singularResource": names.get("singular", kind.lower()), "verbs": verbs}
+            if names.get("shortNames"):
+                entry["shortNames"] = list(names["shortNames"])
+            if names.get("categories"):
+                entry["categories"] = list(names["categories"])
+            if subresources:
+                entry["subresources"] = [{"subresource": "status", "verbs": ["get", "patch", "update"],
+                                          "responseKind": {"group": group, "kind": kind, "version": version}}]
+            agg_version = next((x for x in agg_group["versions"] if x["version"] == version), None)
+            if agg_version is None:
+                agg_version = {"version": version, "resources": [], "freshness": "Current"}
+                agg_group["versions"].append(agg_version)
+            agg_version["resources"] = [r for r in agg_version["resources"] if r["resource"] != plural] + [entry]
+            if not any(x["version"] == version for x in api_group["versions"]):
+                api_group["versions"].append({"groupVersion": gv, "version": version})
+            doc = self._agg_to_resource_list(group, agg_version, self._known_hashes())
+            self.group_docs[gv] = doc
+            self._register_list(group, version, doc["resources"])
+        self._cache.clear()
+
     # -- look-ups --
 
     def lookup(self, group: str, version: str, plural: str) -> ResourceInfo | None:

@@ -43,6 +43,24 @@ CORE_EVENTS = ("", "events")
 RETURNS_OBJECT = {("", "pods"), ("", "services"), ("", "namespaces"), ("apiextensions.k8s.io",
                                                                        "customresourcedefinitions")}
 NAME_LABEL_RESOURCES = {("", "namespaces"), ("", "services")}
+CRDS = ("apiextensions.k8s.io", "customresourcedefinitions")
+
+
+def establish_crd(obj: dict[str, Any]) -> None:
+    """What the apiextensions controllers do at once in the fake: names accepted, the CRD established."""
+    spec = obj.get("spec", {})
+    now = kjson.rfc3339()
+    storage = [v["name"] for v in spec.get("versions", []) if v.get("storage")]
+    obj["status"] = {
+        "acceptedNames": spec.get("names", {}),
+        "conditions": [
+            {"type": "NamesAccepted", "status": "True", "lastTransitionTime": now, "reason": "NoConflicts",
+             "message": "no conflicts found"},
+            {"type": "Established", "status": "True", "lastTransitionTime": now, "reason": "InitialNamesAccepted",
+             "message": "the initial names have been accepted"},
+        ],
+        "storedVersions": storage,
+    }
 
 
 def random_suffix(n: int = 5, rng: random.Random | None = None) -> str:
@@ -361,11 +379,16 @@ class Registry:
                                                                         ("", "services")):
             obj["status"] = {}
         meta["managedFields"] = patchlib.record_update(None, obj, who.manager, api_version, meta["creationTimestamp"])
+        if gr == CRDS:
+            establish_crd(obj)
         if who.dry_run:
             meta["resourceVersion"] = ""
             o = normalize(obj)
             return Stored(o, kjson.encode(strip_type(o)))
-        return self.view(info, self.store.put(gr, obj))
+        stored = self.store.put(gr, obj)
+        if gr == CRDS:
+            self.discovery.add_crd(obj)
+        return self.view(info, stored)
 
     def update(self, info: ResourceInfo, ns: str | None, name: str, obj: dict[str, Any], who: Requester,
                subresource: str = "", allow_create: bool = False, managed_override: list | None = None) -> Stored:
@@ -430,7 +453,12 @@ class Registry:
             return self.view(info, Stored(obj, kjson.encode(strip_type(obj))))
         if _same_content(cur, obj):
             return self.view(info, current)
-        return self.view(info, self.store.put(gr, obj))
+        if gr == CRDS:
+            establish_crd(obj)
+        stored = self.store.put(gr, obj)
+        if gr == CRDS:
+            self.discovery.add_crd(obj)
+        return self.view(info, stored)
 
     def delete(self, info: ResourceInfo, ns: str | None, name: str, options: dict[str, Any],
                who: Requester) -> tuple[Stored, bool]:

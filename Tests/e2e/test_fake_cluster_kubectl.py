@@ -246,6 +246,36 @@ data: {greeting: hello}
                           ["items"] if p["status"].get("phase") == "Running"]) == 2)
 
 
+def test_kubectl_custom_resource_definition(cluster: Cluster, tmp_path: Path) -> None:
+    """A created CRD appears in discovery and its resource gets endpoints, as on a real server."""
+    crd = tmp_path / "crd.yaml"
+    crd.write_text("""\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gadgets.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: gadgets, singular: gadget, kind: Gadget, shortNames: [gd]}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+""")
+    cluster.kubectl("apply", "-f", str(crd))
+    resources = cluster.kubectl("api-resources", "--api-group=example.com").stdout
+    assert "gadgets" in resources and "Gadget" in resources and "gd" in resources
+    cr = tmp_path / "cr.yaml"
+    cr.write_text("apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g1, namespace: shop}\nspec: {size: 3}\n")
+    cluster.kubectl("apply", "--server-side", "-f", str(cr))
+    out = cluster.kubectl("get", "gd", "-n", "shop", "-o", "jsonpath={.items[0].spec.size}").stdout
+    assert out == "3"
+    established = cluster.kubectl("get", "crd", "gadgets.example.com",
+                                  "-o", "jsonpath={.status.conditions[?(@.type=='Established')].status}").stdout
+    assert established == "True"
+
+
 def test_kubectl_scale(cluster: Cluster) -> None:
     out = cluster.kubectl("scale", "deploy/frontend", "--replicas=5", "-n", "shop").stdout
     assert "deployment.apps/frontend scaled" in out

@@ -283,4 +283,39 @@ extension KubeClients.Connection {
             }
         }
     }
+
+    @Test func discoversACustomResourceCreatedMeanwhile() async throws {
+        let clients = try cluster.clients()
+        let connection = try await clients.connection(context: nil)
+        _ = try await connection.discovery.restMapper()  // discovery cached before the CRD exists
+        let crds = try await connection.discovery.resolve("customresourcedefinitions")
+        let crd: JSONValue = [
+            "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+            "metadata": ["name": "widgets.example.com"],
+            "spec": ["group": "example.com", "scope": "Namespaced",
+                     "names": ["plural": "widgets", "singular": "widget", "kind": "Widget", "shortNames": ["wg"]],
+                     "versions": [["name": "v1", "served": true, "storage": true,
+                                   "schema": ["openAPIV3Schema": ["type": "object",
+                                                                  "x-kubernetes-preserve-unknown-fields": true]]]]],
+        ]
+        _ = try await connection.create(crds, namespace: nil, object: crd)
+        // The cache was filled before: a miss refreshes it (the refresh interval is 10 s by default, so use
+        // a fresh cache the way a restarted server would, then check the miss path on the shared one).
+        let fresh = DiscoveryCache(api: connection.client, minimumRefreshInterval: .zero)
+        _ = try await fresh.restMapper()
+        // Like a real API server, the new group is served once the CRD is established: each miss refreshes.
+        var found: APIResourceInfo?
+        for _ in 0..<50 where found == nil {
+            found = try? await fresh.resolve("wg")
+            if found == nil { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        let widgets = try #require(found, "the custom resource never appeared in discovery")
+        #expect(widgets.group == "example.com" && widgets.kind == "Widget" && widgets.namespaced)
+        _ = try await connection.create(widgets, namespace: "shop",
+                                        object: ["apiVersion": "example.com/v1", "kind": "Widget",
+                                                 "metadata": ["name": "w1"], "spec": ["size": 3]])
+        let list = try await connection.list(widgets, namespace: "shop")
+        #expect(list["items"]?.arrayValue?.first?["spec"]?["size"] == 3)
+        #expect(try await fresh.resolve(apiVersion: "example.com/v1", kind: "Widget").plural == "widgets")
+    }
 }
