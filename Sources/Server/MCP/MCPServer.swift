@@ -472,22 +472,17 @@ public final class MCPServer {
         reply.track(task)
     }
 
-    /// Starts `work` as a task that prefers `executor` (the worker pool) and answers on the loop unless it was
-    /// cancelled meanwhile.
-    private nonisolated static func spawn(on executor: (any TaskExecutor)?, id: JSONRPCID, session: MCPSession?,
-                                          reply: MCPReply,
-                                          _ work: @escaping @Sendable () async -> ([UInt8], Int?)) -> Task<Void, Never> {
-        Task(executorPreference: executor) { [weak session] in
-            let (bytes, code) = await work()
-            await Self.deliver(bytes, code: code, id: id, session: session, reply: reply)
+    /// Starts `work` as a loop task that runs `work` on `executor` (the worker pool) and answers on the loop
+    /// unless it was cancelled meanwhile.
+    private static func spawn(on executor: (any TaskExecutor)?, id: JSONRPCID, session: MCPSession?,
+                              reply: MCPReply,
+                              _ work: @escaping @Sendable () async -> ([UInt8], Int?)) -> Task<Void, Never> {
+        Task { @LoopActor [weak session] in
+            let (bytes, code) = await withTaskExecutorPreference(executor) { await work() }
+            if Task.isCancelled { return }
+            session?.inFlight[id] = nil
+            reply.sendResponse(bytes, errorCode: code)
         }
-    }
-
-    /// On the loop: forget the finished call and send its answer (not after a cancellation).
-    private static func deliver(_ bytes: [UInt8], code: Int?, id: JSONRPCID, session: MCPSession?, reply: MCPReply) {
-        if Task.isCancelled { return }
-        session?.inFlight[id] = nil
-        reply.sendResponse(bytes, errorCode: code)
     }
 
     nonisolated static func encodeOffLoop(id: JSONRPCID,
