@@ -54,9 +54,6 @@ public final class CurlMulti {
         curl_global_init(Int(CURL_GLOBAL_DEFAULT))
     }()
 
-    /// Number of transfers in progress.
-    public var activeCount: Int { active.count }
-
     /// Starts a transfer.
     func add(_ transfer: CurlTransfer) throws(CurlError) {
         let rc = curl_multi_add_handle(multi, transfer.easy)

@@ -32,12 +32,6 @@ public enum SystemResources {
     /// Monotonic milliseconds (uv_hrtime).
     public static func monotonicMilliseconds() -> UInt64 { uv_hrtime() / 1_000_000 }
 
-    /// Resident set size in bytes.
-    public static func residentSetSize() -> Int {
-        var rss: Int = 0
-        return uv_resident_set_memory(&rss) == 0 ? rss : 0
-    }
-
     /// Writes a line to stderr without buffering surprises (logs must never go to stdout).
     public static func writeToStandardError(_ text: String) {
         var line = text

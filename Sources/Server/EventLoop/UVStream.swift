@@ -210,18 +210,4 @@ public final class UVStream {
         }
         UnsafeMutableRawPointer(h).deallocate()
     }
-
-    /// The peer's address as `ip:port`, for logs (TCP only).
-    public var peerDescription: String {
-        guard kind == .tcp else { return "local" }
-        var storage = sockaddr_storage()
-        var length = Int32(MemoryLayout<sockaddr_storage>.size)
-        let rc = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                uv_tcp_getpeername(handle.assumingMemoryBound(to: uv_tcp_t.self), $0, &length)
-            }
-        }
-        guard rc == 0 else { return "unknown" }
-        return SocketAddress.describe(&storage)
-    }
 }

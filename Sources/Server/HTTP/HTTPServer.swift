@@ -20,8 +20,6 @@ public final class HTTPServer {
     public private(set) var isDraining = false
     /// Requests parsed since start (for metrics and tests).
     public var requestCount: UInt64 = 0
-    /// Connections refused because of the cap.
-    public private(set) var refusedConnections: UInt64 = 0
 
     public init(limits: HTTPLimits, maxConnections: Int, logger: Logger) {
         self.limits = limits
@@ -58,7 +56,6 @@ public final class HTTPServer {
 
     private func accept(_ stream: UVStream) {
         if isDraining || connections.count >= maxConnections {
-            refusedConnections += 1
             log.connectionRefused(open: connections.count, limit: maxConnections)
             let body = HTTPResponseEncoder.errorBody(
                 status: .serviceUnavailable,

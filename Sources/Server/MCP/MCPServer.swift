@@ -365,16 +365,6 @@ public final class MCPServer {
         }
     }
 
-    /// Reads one resource for the REST surface; nil when no provider knows the URI.
-    public nonisolated func readResource(uri: String, providers: [any ResourceProvider]) async throws
-        -> [ResourceContents]?
-    {
-        for p in providers {
-            if let contents = try await p.read(uri: uri) { return contents }
-        }
-        return nil
-    }
-
     // MARK: Prompts
 
     private func handlePrompts(id: JSONRPCID, method: String, params: JSONObject, session: MCPSession?,

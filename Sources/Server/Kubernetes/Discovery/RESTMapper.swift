@@ -11,12 +11,6 @@ public struct RESTMapper: Sendable {
         self.resources = resources
     }
 
-    /// What a lookup found.
-    public enum Match: Sendable, Equatable {
-        case found(APIResourceInfo)
-        case notFound
-    }
-
     /// Resolves a name as typed on a kubectl command line.
     public func resolve(_ raw: String) -> APIResourceInfo? {
         let text = raw.lowercased()
