@@ -20,6 +20,7 @@ struct Entrypoint: ParsableCommand {
         let config: Config
         do {
             config = try Config.resolve(options: options, environment: environment)
+            try config.checkToolNames(known: ToolCatalog.definitions(config: config).map(\.name))
         } catch {
             SystemResources.writeToStandardError("kube-mcp: \(error)\n")
             throw ExitCode(2)

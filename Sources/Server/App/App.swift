@@ -48,7 +48,7 @@ final class App {
                                       try CredentialFactory.make(for: context, environment: environment)
                                   })
         return ToolRegistry(tools: ToolCatalog.makeTools(kubeConfig: kubeConfig, config: config, clients: clients),
-                            readOnly: config.readOnly)
+                            restrictions: config.toolRestrictions)
     }
 
     func start() throws {

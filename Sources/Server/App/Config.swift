@@ -24,8 +24,19 @@ public struct Config: Sendable, Equatable, CustomStringConvertible, CustomDebugS
     public var namespace: String?
     /// `--stateless`: no MCP sessions, every HTTP request stands alone.
     public var stateless: Bool
-    /// `--read-only` / `MCP_READ_ONLY`: only tools that do not change the cluster.
+    /// `--read-only` / `MCP_READ_ONLY`: only tools that do not change the cluster, only GET requests.
     public var readOnly: Bool
+    /// `--disable-destructive` / `MCP_DISABLE_DESTRUCTIVE`: no tool annotated destructive.
+    public var disableDestructive = false
+    /// `--enabled-tools` / `MCP_ENABLED_TOOLS`: when not empty, only these tools are offered.
+    public var enabledTools: [String] = []
+    /// `--disabled-tools` / `MCP_DISABLED_TOOLS`: tools never offered.
+    public var disabledTools: [String] = []
+    /// `--denied-resources` / `MCP_DENIED_RESOURCES`: kinds no API request may address.
+    public var deniedResources: [DeniedResource] = []
+    /// `--allowed-namespaces` / `MCP_ALLOWED_NAMESPACES`: the only namespaces API requests may address;
+    /// empty: all.
+    public var allowedNamespaces: [String] = []
     /// `--stdio`: one session over standard input and output, no HTTP listener.
     public var stdio: Bool
     /// `--log-level` / `MCP_LOG_LEVEL`, else debug when `MCP_DEBUG` is truthy, else info.
@@ -46,6 +57,26 @@ public struct Config: Sendable, Equatable, CustomStringConvertible, CustomDebugS
     public var output = OutputSettings()
     /// Kubernetes client tunables (`--kube-qps`, `--kube-burst`, `--kube-timeout`).
     public var kube = KubeClient.Options()
+
+    /// The tool-level guard rails for `ToolRegistry`. The `kubectl` tool is withheld while resources are
+    /// denied or namespaces restricted: it sends its own requests, which the request policy cannot check.
+    public var toolRestrictions: ToolRestrictions {
+        var withheld: [String: String] = [:]
+        if !deniedResources.isEmpty || !allowedNamespaces.isEmpty {
+            let flag = !deniedResources.isEmpty ? "--denied-resources" : "--allowed-namespaces"
+            withheld["kubectl"] = "the server runs with \(flag), and the kubectl tool sends its own API requests, "
+                + "which the server cannot check; use the other tools, or restart the server without "
+                + "--denied-resources and --allowed-namespaces to use kubectl"
+        }
+        return ToolRestrictions(readOnly: readOnly, disableDestructive: disableDestructive, enabledTools: enabledTools,
+                                disabledTools: disabledTools, withheld: withheld)
+    }
+
+    /// Checks that `--enabled-tools` and `--disabled-tools` name only tools in `known` (the catalogue's names).
+    public func checkToolNames(known: [String]) throws(ConfigError) {
+        let unknown = toolRestrictions.unknownToolNames(known: known)
+        guard unknown.isEmpty else { throw .unknownTools(names: unknown, known: known) }
+    }
 
     /// True when the bind address is a loopback address (127.0.0.0/8, `::1`, or `localhost`).
     public var isLoopback: Bool { Self.isLoopbackAddress(bindAddress) }
@@ -90,6 +121,51 @@ public struct Config: Sendable, Equatable, CustomStringConvertible, CustomDebugS
             readOnly = try parseBool(text, source: "MCP_READ_ONLY")
         } else {
             readOnly = false
+        }
+
+        // Guard rails.
+        let disableDestructive: Bool
+        if let flag = options.disableDestructive {
+            disableDestructive = flag
+        } else if let text = env["MCP_DISABLE_DESTRUCTIVE"] {
+            disableDestructive = try parseBool(text, source: "MCP_DISABLE_DESTRUCTIVE")
+        } else {
+            disableDestructive = false
+        }
+        let (enabledTools, enabledSource) = listOption(options.enabledTools, "--enabled-tools", env, "MCP_ENABLED_TOOLS")
+        let (disabledTools, disabledSource) = listOption(options.disabledTools, "--disabled-tools", env,
+                                                         "MCP_DISABLED_TOOLS")
+        for (names, source) in [(enabledTools, enabledSource), (disabledTools, disabledSource)] {
+            for name in names where !isToolName(name) {
+                throw .invalidValue(source: source, value: name, expected: "a tool name (letters, digits, _ . -)")
+            }
+        }
+        if let both = enabledTools.first(where: disabledTools.contains) {
+            throw .invalidValue(source: "\(enabledSource) and \(disabledSource)", value: both,
+                                expected: "allowed in both lists (name each tool in one of them)")
+        }
+        let (deniedTexts, deniedSource) = listOption(options.deniedResources, "--denied-resources", env,
+                                                     "MCP_DENIED_RESOURCES")
+        var deniedResources: [DeniedResource] = []
+        for text in deniedTexts {
+            switch DeniedResource.parse(text) {
+            case .success(let entry): if !deniedResources.contains(entry) { deniedResources.append(entry) }
+            case .failure(let failure): throw .invalidValue(source: deniedSource, value: text, expected: failure.expected)
+            }
+        }
+        let (namespaceTexts, namespacesSource) = listOption(options.allowedNamespaces, "--allowed-namespaces", env,
+                                                            "MCP_ALLOWED_NAMESPACES")
+        var allowedNamespaces: [String] = []
+        for name in namespaceTexts where !allowedNamespaces.contains(name) {
+            guard isNamespaceName(name) else {
+                throw .invalidValue(source: namespacesSource, value: name,
+                                    expected: "a namespace name (lowercase letters, digits and -, at most 63)")
+            }
+            allowedNamespaces.append(name)
+        }
+        if let namespace, !allowedNamespaces.isEmpty, !allowedNamespaces.contains(namespace) {
+            throw .invalidValue(source: options.namespace != nil ? "--namespace" : "K8S_NAMESPACE", value: namespace,
+                                expected: "one of the allowed namespaces (\(allowedNamespaces.joined(separator: ", ")))")
         }
 
         // Logging.
@@ -142,6 +218,14 @@ public struct Config: Sendable, Equatable, CustomStringConvertible, CustomDebugS
             allowUnauthenticated: options.allowUnauthenticated, allowedHosts: allowedHosts,
             allowedOrigins: allowedOrigins, limits: limits)
 
+        config.disableDestructive = disableDestructive
+        config.enabledTools = enabledTools
+        config.disabledTools = disabledTools
+        config.deniedResources = deniedResources
+        config.allowedNamespaces = allowedNamespaces
+        config.kube.policy = KubeRequestPolicy(readOnly: readOnly, deniedResources: deniedResources,
+                                               allowedNamespaces: allowedNamespaces)
+
         // Tool output and the Kubernetes client.
         if let format = nonEmpty(options.listOutput) ?? nonEmpty(env["MCP_LIST_OUTPUT"]) {
             guard ["table", "yaml", "json"].contains(format) else {
@@ -177,6 +261,13 @@ public struct Config: Sendable, Equatable, CustomStringConvertible, CustomDebugS
             "auth: \(authTokens.isEmpty ? "none" : "\(authTokens.count) token(s) from \(authTokenFile ?? "?")")",
             "allowUnauthenticated: \(allowUnauthenticated)",
         ]
+        if disableDestructive { parts.append("disableDestructive: true") }
+        if !enabledTools.isEmpty { parts.append("enabledTools: \(enabledTools.joined(separator: ","))") }
+        if !disabledTools.isEmpty { parts.append("disabledTools: \(disabledTools.joined(separator: ","))") }
+        if !deniedResources.isEmpty {
+            parts.append("deniedResources: \(deniedResources.map(\.description).joined(separator: ","))")
+        }
+        if !allowedNamespaces.isEmpty { parts.append("allowedNamespaces: \(allowedNamespaces.joined(separator: ","))") }
         if !allowedHosts.isEmpty { parts.append("allowedHosts: \(allowedHosts.joined(separator: ","))") }
         if !allowedOrigins.isEmpty { parts.append("allowedOrigins: \(allowedOrigins.joined(separator: ","))") }
         return "Config(" + parts.joined(separator: ", ") + ")"
@@ -191,6 +282,8 @@ public struct Config: Sendable, Equatable, CustomStringConvertible, CustomDebugS
             "stdio": stdio, "logLevel": logLevel, "authTokenFile": authTokenFile as Any,
             "authTokens": "\(authTokens.count) redacted", "allowUnauthenticated": allowUnauthenticated,
             "allowedHosts": allowedHosts, "allowedOrigins": allowedOrigins, "limits": limits,
+            "disableDestructive": disableDestructive, "enabledTools": enabledTools, "disabledTools": disabledTools,
+            "deniedResources": deniedResources, "allowedNamespaces": allowedNamespaces,
         ])
     }
 
@@ -228,6 +321,27 @@ public struct Config: Sendable, Equatable, CustomStringConvertible, CustomDebugS
     private static func commaList(_ text: String?) -> [String] {
         guard let text else { return [] }
         return text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// A repeatable comma-list option: the flag's values when given, else the environment variable's; with the
+    /// source that supplied them, for messages.
+    private static func listOption(_ flagValues: [String], _ flag: String, _ env: [String: String], _ variable: String)
+        -> ([String], String)
+    {
+        flagValues.isEmpty ? (commaList(env[variable]), variable) : (commaList(flagValues.joined(separator: ",")), flag)
+    }
+
+    /// `[A-Za-z0-9_.-]{1,128}`, the MCP tool name alphabet.
+    static func isToolName(_ text: String) -> Bool {
+        (1...128).contains(text.count)
+            && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "." || $0 == "-") }
+    }
+
+    /// An RFC 1123 label, as namespace names are.
+    static func isNamespaceName(_ text: String) -> Bool {
+        guard (1...63).contains(text.count), let first = text.first, let last = text.last else { return false }
+        let allowed: (Character) -> Bool = { $0.isASCII && ($0.isLowercase || $0.isNumber) }
+        return allowed(first) && allowed(last) && text.allSatisfy { allowed($0) || $0 == "-" }
     }
 
     private static func positive(_ value: Int?, _ fallback: Int, _ source: String) throws(ConfigError) -> Int {

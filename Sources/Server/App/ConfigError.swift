@@ -14,6 +14,8 @@ public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidToken(source: String, path: String, line: Int, reason: String)
     /// The server would listen on a non-loopback address with no bearer tokens and no explicit consent.
     case unauthenticatedNonLoopback(host: String)
+    /// `--enabled-tools` or `--disabled-tools` names tools the server does not have.
+    case unknownTools(names: [String], known: [String])
 
     public var description: String {
         switch self {
@@ -30,6 +32,10 @@ public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
                 + "anyone who can reach the port could use the cluster credentials. Pass --auth-token-file "
                 + "(or MCP_AUTH_TOKEN_FILE) to require bearer tokens, or --allow-unauthenticated if a proxy in "
                 + "front of the server authenticates clients."
+        case .unknownTools(let names, let known):
+            return "--enabled-tools/--disabled-tools (MCP_ENABLED_TOOLS/MCP_DISABLED_TOOLS): no tool is called "
+                + names.map { "\"\($0)\"" }.joined(separator: ", ") + "; the tools are: "
+                + known.joined(separator: ", ")
         }
     }
 }

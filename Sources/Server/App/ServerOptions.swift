@@ -15,6 +15,13 @@ public struct ServerOptions: ParsableArguments, Sendable {
           MCP_HOST              Address to listen on (--host).
           MCP_PORT              Port to listen on (--port).
           MCP_READ_ONLY         true/false/1/0/yes/no: refuse tools that change the cluster (--read-only).
+          MCP_DISABLE_DESTRUCTIVE
+                                true/false/1/0/yes/no: refuse tools that delete or overwrite (--disable-destructive).
+          MCP_ENABLED_TOOLS     Comma-separated tool names: offer only these (--enabled-tools).
+          MCP_DISABLED_TOOLS    Comma-separated tool names: never offer these (--disabled-tools).
+          MCP_DENIED_RESOURCES  Comma-separated group/version/kind: refuse every API request for them (--denied-resources).
+          MCP_ALLOWED_NAMESPACES
+                                Comma-separated namespaces: refuse API requests elsewhere (--allowed-namespaces).
           MCP_LOG_LEVEL         trace, debug, info, notice, warning, error or critical (--log-level).
           MCP_DEBUG             1/true/yes: log at debug level when no level is given.
           MCP_AUTH_TOKEN_FILE   File of accepted bearer tokens (--auth-token-file).
@@ -68,8 +75,39 @@ public struct ServerOptions: ParsableArguments, Sendable {
         "The namespace tools use when none is given, instead of the context's namespace.", valueName: "name"))
     public var namespace: String?
 
-    @Flag(inversion: .prefixedNo, help: "Offer and allow only tools that do not change the cluster.")
+    // MARK: Guard rails
+
+    @Flag(inversion: .prefixedNo, help: ArgumentHelp(
+        "Offer and allow only tools that do not change the cluster, and send only GET requests to the API server "
+            + "(no exec, attach, port-forward or proxy either)."))
     public var readOnly: Bool?
+
+    @Flag(inversion: .prefixedNo, help: ArgumentHelp(
+        "Hide and refuse tools that can delete or overwrite (annotated destructive); other writes stay allowed."))
+    public var disableDestructive: Bool?
+
+    @Option(name: .customLong("enabled-tools"), help: ArgumentHelp(
+        "Offer only these tools (an allow-list); repeat the option or separate names with commas.",
+        valueName: "names"))
+    public var enabledTools: [String] = []
+
+    @Option(name: .customLong("disabled-tools"), help: ArgumentHelp(
+        "Never offer these tools; repeat the option or separate names with commas.", valueName: "names"))
+    public var disabledTools: [String] = []
+
+    @Option(name: .customLong("denied-resources"), help: ArgumentHelp(
+        "Refuse every API request for these kinds, in every version of their group: group/version/kind, e.g. "
+            + "v1/Secret (core group; also /v1/Secret), rbac.authorization.k8s.io/v1/ClusterRole, apps/*/Deployment; "
+            + "repeat the option or separate with commas.",
+        valueName: "group/version/kind"))
+    public var deniedResources: [String] = []
+
+    @Option(name: .customLong("allowed-namespaces"), help: ArgumentHelp(
+        "Allow API requests only in these namespaces: lists across namespaces are narrowed to them, other "
+            + "namespaces and cluster-scoped writes are refused (cluster-scoped reads stay allowed); repeat the "
+            + "option or separate with commas.",
+        valueName: "names"))
+    public var allowedNamespaces: [String] = []
 
     // MARK: Tool output and the Kubernetes client
 

@@ -16,6 +16,9 @@ public enum KubeError: Error, Sendable, Equatable, CustomStringConvertible {
     case timeout(milliseconds: Int)
     /// The caller cancelled.
     case cancelled
+    /// A guard rail of the server (`--read-only`, `--denied-resources`, `--allowed-namespaces`) refused the
+    /// request before it was sent; `message` names the rule and how to change it.
+    case refused(rule: String, message: String)
 
     /// The HTTP status code when the server answered.
     public var statusCode: Int? {
@@ -45,6 +48,7 @@ public enum KubeError: Error, Sendable, Equatable, CustomStringConvertible {
         case .configuration(let message): return message
         case .timeout(let ms): return "the API call did not finish within \(ms) ms"
         case .cancelled: return "the API call was cancelled"
+        case .refused(_, let message): return message
         }
     }
 }

@@ -249,7 +249,10 @@ public final class MCPServer {
             reply.sendError(id: id, .invalidParams("Unknown tool: \(name)"))
             return
         case .disabled(let why):
-            reply.sendError(id: id, .invalidParams(why))
+            // A guard rail's refusal is a tool error (the model can read and relay it), not a protocol error.
+            guard case .object(let o) = ToolResult.error(why).json else { return }
+            reply.sendResponse(JSONRPCEncoder.result(
+                id: id, version.isModern ? Self.modernResult(o, cacheable: false) : .object(o)))
             return
         }
         let progressToken = params["_meta"]?["progressToken"]

@@ -1,10 +1,12 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// The client for one kubeconfig context: every call to that API server goes through it, with the
 /// credentials kubectl would use, a rate limit, deadlines and retries, over libcurl on the event loop.
 ///
-/// Immutable and `Sendable`; any task. Decoding happens in the caller's task, never on the loop.
+/// Immutable and `Sendable`; any task. Decoding happens in the caller's task, never on the loop. Every request
+/// passes `authorize(_:)` (the request policy of `Options.policy`) before it can reach the network.
 public final class KubeClient: KubeAPI {
     /// Tunables, from the server's configuration.
     public struct Options: Sendable, Equatable {
@@ -13,6 +15,8 @@ public final class KubeClient: KubeAPI {
         public var timeoutMilliseconds: Int = 30_000
         public var maxRetries: Int = 5
         public var userAgent: String = "kube-mcp/\(ServerInfo.version)"
+        /// The guard rails checked on every request (`--read-only`, `--denied-resources`, `--allowed-namespaces`).
+        public var policy = KubeRequestPolicy()
 
         public init() {}
     }
@@ -23,7 +27,8 @@ public final class KubeClient: KubeAPI {
     private let limiter: RateLimiter
     private let baseURL: String
     private let proxy: String?
-    private let logger: Logger
+    let logger: Logger
+    let discoveryStorage = Mutex<DiscoveryCache?>(nil)
 
     public init(context: ResolvedContext, credentials: any CredentialSource, options: Options, logger: Logger) {
         self.context = context
@@ -48,6 +53,7 @@ public final class KubeClient: KubeAPI {
     }
 
     public func send(_ request: KubeRequest) async throws(KubeError) -> KubeResponse {
+        try await authorize(request)
         let budget = request.timeoutMilliseconds ?? options.timeoutMilliseconds
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: .milliseconds(budget))
@@ -99,6 +105,7 @@ public final class KubeClient: KubeAPI {
         let (output, continuation) = AsyncThrowingStream<[UInt8], Error>.makeStream()
         let task = Task {
             do {
+                try await authorize(request)
                 try await limiter.acquire()
                 let auth = try await credentials.current()
                 var status = 0

@@ -55,7 +55,7 @@ public actor KubeClients {
         let client = KubeClient(context: resolved, credentials: try makeCredentials(resolved), options: options,
                                 logger: logger)
         let connection = Connection(contextName: resolved.contextName, client: client,
-                                    discovery: DiscoveryCache(api: client), defaultNamespace: resolved.namespace)
+                                    discovery: client.discovery, defaultNamespace: resolved.namespace)
         connections[key] = connection
         logger.debug("k8s.client.created", metadata: ["k8s.context": "\(resolved.contextName)"])
         return connection

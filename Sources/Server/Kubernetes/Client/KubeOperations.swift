@@ -46,13 +46,22 @@ extension KubeClients.Connection {
     }
 
     /// Lists in one namespace, or across all when `namespace` is nil (or the resource is cluster-scoped).
+    /// Under `--allowed-namespaces` "all" means each allowed namespace, and Namespaces are only the allowed ones.
     public func list(_ resource: APIResourceInfo, namespace: String?, options: ListOptions = ListOptions())
         async throws(KubeError) -> JSONValue
     {
-        let ns = resource.namespaced ? namespace : nil
+        let ns = resource.namespaced ? namespace.flatMap { $0.isEmpty ? nil : $0 } : nil
+        let allowed = client.options.policy.allowedNamespaces
+        if !allowed.isEmpty, resource.namespaced, ns == nil {
+            return try await listNarrowed(resource, namespaces: allowed, options: options)
+        }
         let request = KubeRequest(path: resource.path(namespace: ns), query: options.query,
                                   accept: options.asTable ? Self.tableAccept : "application/json")
-        return try await client.send(request).json()
+        let document = try await client.send(request).json()
+        if !allowed.isEmpty, resource.group.isEmpty, resource.plural == "namespaces" {
+            return NarrowedList.keepNamespaces(allowed, in: document)
+        }
+        return document
     }
 
     /// Options of a log read.

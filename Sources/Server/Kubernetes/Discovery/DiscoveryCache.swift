@@ -36,6 +36,19 @@ public actor DiscoveryCache {
         throw .configuration("no kind \"\(kind)\" is registered for version \"\(apiVersion)\" on this cluster")
     }
 
+    /// The resource served at `group`/`version`/`plural` (any version of the group when that version is not
+    /// listed), refreshing discovery once on a miss; nil when discovery does not list it. Used by the request
+    /// policy, whose own discovery requests never need this lookup.
+    public func resource(group: String, version: String, plural: String) async throws(KubeError) -> APIResourceInfo? {
+        func find(_ mapper: RESTMapper) -> APIResourceInfo? {
+            mapper.resources.first { $0.group == group && $0.version == version && $0.plural == plural }
+                ?? mapper.resources.first { $0.group == group && $0.plural == plural }
+        }
+        if let found = find(try await restMapper()) { return found }
+        if canRefresh { return find(try await refresh()) }
+        return nil
+    }
+
     private var canRefresh: Bool {
         guard let fetchedAt else { return true }
         return fetchedAt.duration(to: clock.now) >= minimumRefreshInterval
