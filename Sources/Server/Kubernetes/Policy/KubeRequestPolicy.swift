@@ -60,7 +60,7 @@ public struct KubeRequestPolicy: Sendable, Equatable {
                     + "cluster and the server only reads; restart it without --read-only (MCP_READ_ONLY) to allow "
                     + "changes")
             }
-            if case .resource(let r) = target, let sub = r.subresource ?? (r.resource == "proxy" ? "proxy" : nil),
+            if case .resource(let r) = target, let sub = r.resource == "proxy" ? "proxy" : r.subresource,
                Self.interactiveSubresources.contains(sub)
             {
                 return .refused(rule: "--read-only", message: "refused by --read-only: \(shown) opens \(sub) into "
