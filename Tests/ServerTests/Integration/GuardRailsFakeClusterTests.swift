@@ -16,7 +16,7 @@ import Testing
     deinit { cluster.stop() }
 
     /// A connection whose client enforces `policy`, with discovery already fetched.
-    private func guarded(_ policy: KubeRequestPolicy) async throws -> KubeClients.Connection {
+    func guarded(_ policy: KubeRequestPolicy) async throws -> KubeClients.Connection {
         let loaded = try KubeConfigLoader.load(explicitPath: cluster.kubeconfig.path, environment: [:])
         var options = KubeClient.Options()
         options.timeoutMilliseconds = 10_000
@@ -32,12 +32,12 @@ import Testing
     }
 
     /// An unrestricted connection for the fake's admin API and for reference reads.
-    private func admin() async throws -> KubeClients.Connection {
+    func admin() async throws -> KubeClients.Connection {
         try await cluster.clients().connection(context: nil)
     }
 
     /// The request log since the last `clearLog`, as "METHOD path?query".
-    private func requests(_ admin: KubeClients.Connection) async throws -> [String] {
+    func requests(_ admin: KubeClients.Connection) async throws -> [String] {
         let log = try await admin.fake("GET", "/_fake/requests")
         return (log["items"]?.arrayValue ?? []).map { item in
             let query = item["query"]?.stringValue ?? ""
@@ -46,7 +46,7 @@ import Testing
         }
     }
 
-    private func expectRefused(_ rule: String, _ body: () async throws -> Void) async {
+    func expectRefused(_ rule: String, _ body: () async throws -> Void) async {
         do {
             try await body()
             Issue.record("not refused")
@@ -182,5 +182,20 @@ import Testing
         } catch {
             #expect("\(error)".contains("continue token"))
         }
+    }
+}
+
+extension GuardRailsFakeClusterTests {
+    @Test(.timeLimit(.minutes(1))) func refusedWatchEndsAtOnceWithoutRetrying() async throws {
+        let admin = try await admin()
+        let connection = try await guarded(KubeRequestPolicy(deniedResources: [DeniedResource(group: "", kind: "Secret")]))
+        _ = try await admin.fake("DELETE", "/_fake/requests")
+        let secrets = try await connection.discovery.resolve("secrets")
+        let started = ContinuousClock.now
+        await expectRefused("--denied-resources") {
+            for try await _ in connection.watch(secrets, namespace: "shop", resourceVersion: "1") {}
+        }
+        #expect(ContinuousClock.now - started < .seconds(2))
+        #expect(try await requests(admin) == [])
     }
 }

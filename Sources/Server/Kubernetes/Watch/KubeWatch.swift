@@ -55,6 +55,10 @@ extension KubeClients.Connection {
                         state.expired()
                         continue
                     }
+                    if case .refused = error {  // a guard rail: retrying cannot help
+                        continuation.finish(throwing: error)
+                        return
+                    }
                     if case .status(let s) = error, [401, 403, 404].contains(s.code) {
                         continuation.finish(throwing: error)
                         return
