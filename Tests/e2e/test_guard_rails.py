@@ -439,3 +439,25 @@ def test_bad_guard_rail_values_stop_the_server_at_startup(args, expected):
     message = proc.stderr.decode()
     for word in expected:
         assert word in message, message
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The REST seed endpoints go through the same restrictions
+
+
+@pytest.mark.parametrize("mode", ["enabled-tools", "disabled-tools", "read-only", "disable-destructive"])
+def test_rest_endpoints_apply_the_same_restrictions(mode, servers, all_tools, admin):
+    from e2e_util import http
+
+    server = servers(mode)
+    visible = expected_visible(mode, all_tools)
+    listed = http(server.port, "POST", "/mcp/tools/list", {"Content-Type": "application/json"}, "{}").json()["tools"]
+    assert {t["name"] for t in listed} == visible
+    admin.clear_log()
+    for name in sorted(set(all_tools) - visible):
+        r = http(server.port, "POST", "/mcp/tools/call", {"Content-Type": "application/json"},
+                 {"name": name, "arguments": {}})
+        doc = r.json()
+        assert r.status == 200 and doc.get("isError") is True, (name, r.status, doc)
+        assert RULE[mode] in doc["content"][0]["text"], doc
+    assert admin.log() == []
