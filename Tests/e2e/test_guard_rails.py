@@ -266,8 +266,8 @@ def test_read_tools_still_work_in_read_only_mode(transport, servers):
 # --denied-resources v1/Secret: every spelling is refused and no request for secrets reaches the cluster
 
 SECRET_SPELLINGS = [
-    ("v1", "Secret", True), ("v1", "secret", True), ("v1", "SECRET", True), ("v1", "secrets", False),
-    ("v1", "v1/Secret", False), ("core/v1", "Secret", False), ("/v1", "Secret", False),
+    ("v1", "Secret", True), ("v1", "secret", True), ("v1", "SECRET", True), ("v1", "secrets", True),
+    ("v1", "v1/Secret", False), ("core/v1", "Secret", True), ("/v1", "Secret", False),
 ]
 
 

@@ -41,6 +41,12 @@ private func fixture(_ name: String) throws -> [UInt8] {
         #expect(mapper.resolve(apiVersion: "v1", kind: "ConfigMap")?.path(namespace: "a", name: "b")
                 == "/api/v1/namespaces/a/configmaps/b")
         #expect(mapper.resolve(apiVersion: "apps/v1", kind: "Nope") == nil)
+        // Other spellings of the kind within the group resolve to the same resource.
+        for kind in ["secrets", "secret", "SECRET"] {
+            #expect(mapper.resolve(apiVersion: "v1", kind: kind)?.kind == "Secret")
+        }
+        #expect(mapper.resolve(apiVersion: "core/v1", kind: "Secret")?.plural == "secrets")
+        #expect(mapper.resolve(apiVersion: "apps/v1", kind: "deploy")?.kind == "Deployment")
     }
 
     @Test func classicDiscoveryKeepsSubresources() throws {

@@ -38,12 +38,19 @@ public struct RESTMapper: Sendable {
         return best(candidates, versionGiven: version != nil)
     }
 
-    /// Resolves `apiVersion` + `kind` (a manifest's header).
+    /// Resolves `apiVersion` + `kind` (a manifest's header). The kind may also be spelled as kubectl accepts it
+    /// within that group (`secrets`, `secret`, `deploy`), so a differently spelled kind finds the same resource.
     public func resolve(apiVersion: String, kind: String) -> APIResourceInfo? {
         let parts = apiVersion.split(separator: "/", maxSplits: 1).map(String.init)
-        let (group, version) = parts.count == 2 ? (parts[0], parts[1]) : ("", parts.first ?? "")
+        var (group, version) = parts.count == 2 ? (parts[0], parts[1]) : ("", parts.first ?? "")
+        if group == "core" { group = "" }  // kubectl's name for the core group
+        let lowered = kind.lowercased()
+        func named(_ r: APIResourceInfo) -> Bool {
+            r.kind.lowercased() == lowered || r.plural == lowered || r.singular == lowered || r.shortNames.contains(lowered)
+        }
         return resources.first { $0.group == group && $0.version == version && $0.kind == kind }
-            ?? resources.first { $0.group == group && $0.kind.lowercased() == kind.lowercased() && $0.preferred }
+            ?? resources.first { $0.group == group && $0.version == version && named($0) }
+            ?? resources.first { $0.group == group && named($0) && $0.preferred }
     }
 
     private func best(_ candidates: [APIResourceInfo], versionGiven: Bool) -> APIResourceInfo? {
