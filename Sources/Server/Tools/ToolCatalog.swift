@@ -17,6 +17,8 @@ public enum ToolCatalog {
             PodsListInNamespaceTool(environment: environment),
             PodsGetTool(environment: environment),
             PodsLogTool(environment: environment),
+            PodsTopTool(environment: environment),
+            NodesTopTool(environment: environment),
             EventsListTool(environment: environment),
             ResourcesListTool(environment: environment),
             ResourcesGetTool(environment: environment),
