@@ -22,6 +22,7 @@ public enum ToolCatalog {
             EventsListTool(environment: environment),
             ResourcesListTool(environment: environment),
             ResourcesGetTool(environment: environment),
+            ResourcesDescribeTool(environment: environment),
         ]
     }
 
