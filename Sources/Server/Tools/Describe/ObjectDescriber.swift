@@ -77,7 +77,7 @@ struct ObjectDescriber: Sendable {
         case .found(let all) where all.isEmpty:
             w.line(0, "Events:", "<none>")
         case .found(let all):
-            let sorted = all.sorted { Self.lastSeen($0) < Self.lastSeen($1) }
+            let sorted = all.sorted { (Self.lastSeen($0), Self.firstSeen($0)) < (Self.lastSeen($1), Self.firstSeen($1)) }
             let shown = sorted.suffix(Self.maxEvents)
             w.line(0, shown.count < sorted.count
                    ? "Events (the \(shown.count) most recent of \(sorted.count)):" : "Events:")
@@ -103,6 +103,12 @@ struct ObjectDescriber: Sendable {
             return seconds
         }
         return event["metadata"]?["creationTimestamp"]?.stringValue.flatMap { TableRenderer.epochSeconds(rfc3339: $0) } ?? 0
+    }
+
+    /// When an event was first seen (0 when unknown), to order events seen last at the same time.
+    static func firstSeen(_ event: JSONValue) -> Double {
+        (event["firstTimestamp"]?.stringValue ?? event["eventTime"]?.stringValue)
+            .flatMap { TableRenderer.epochSeconds(rfc3339: $0) } ?? 0
     }
 
     /// kubectl's event age: `5m`, or `2m (x15 over 10m)` for a repeated event.

@@ -96,15 +96,14 @@ struct KubeQuantity: Sendable, Equatable, CustomStringConvertible {
     /// to the range of `Int`.
     func scaledCeiling(_ scale: Decimal) -> Int {
         var product = value * scale
-        var rounded = Decimal()
-        NSDecimalRound(&rounded, &product, 0, .up)
-        if rounded < 0 {
-            // `.up` rounds away from zero; a ceiling moves negative values towards zero.
-            NSDecimalRound(&rounded, &product, 0, .down)
-        }
-        if rounded >= Decimal(Int.max) { return Int.max }
-        if rounded <= Decimal(Int.min) { return Int.min }
-        return Int("\(rounded)") ?? 0
+        var truncated = Decimal()
+        NSDecimalRound(&truncated, &product, 0, product < 0 ? .up : .down)
+        // Which way `.up`/`.down` go for negative values differs between Foundations: fix up to the ceiling.
+        while truncated > product { truncated -= 1 }
+        while truncated < product { truncated += 1 }
+        if truncated >= Decimal(Int.max) { return Int.max }
+        if truncated <= Decimal(Int.min) { return Int.min }
+        return Int("\(truncated)") ?? 0
     }
 
     /// The value in thousandths, rounded up (`MilliValue`): `250m` → 250, `1` → 1000, `1n` → 1.

@@ -33,9 +33,9 @@ enum MetricsAPI {
     }
 
     /// Checks that discovery lists `metrics.k8s.io/v1beta1` (refreshing once when it does not).
-    static func requireServed(_ connection: KubeClients.Connection, kind: String) async throws(Failure) {
+    static func requireServed(_ discovery: DiscoveryCache, kind: String) async throws(Failure) {
         do {
-            _ = try await connection.discovery.resolve(apiVersion: apiVersion, kind: kind)
+            _ = try await discovery.resolve(apiVersion: apiVersion, kind: kind)
         } catch .configuration {
             throw .notInstalled("the API server does not serve \(apiVersion) (no such API group in discovery)")
         } catch {
@@ -47,7 +47,7 @@ enum MetricsAPI {
     /// metrics-server is missing or not ready; a 404 of a named object means it has no metrics.
     static func read(_ connection: KubeClients.Connection, _ resource: APIResourceInfo, namespace: String?,
                      name: String?, labelSelector: String?) async throws(Failure) -> JSONValue {
-        try await requireServed(connection, kind: resource.kind)
+        try await requireServed(connection.discovery, kind: resource.kind)
         do {
             if let name {
                 return try await connection.get(resource, name: name, namespace: namespace)
