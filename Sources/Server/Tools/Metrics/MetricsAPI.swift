@@ -66,10 +66,13 @@ enum MetricsAPI {
             return .notInstalled("\(apiVersion) is registered but its backend does not answer "
                                  + "(\(status.reason) (503): \(status.message)); metrics-server may be starting or down")
         case 404 where name != nil && status.kind != nil:
-            let what = resource.kind == "NodeMetrics" ? "node \(name ?? "")"
-                : "pod \(name ?? "") in namespace \(namespace ?? "")"
-            return .noMetrics("No metrics for \(what): it does not exist, is not running, or was started less than "
-                              + "a minute ago (metrics-server reports running pods and ready nodes about once a minute).")
+            if resource.kind == "NodeMetrics" {
+                return .noMetrics("No metrics for node \(name ?? ""): it does not exist, is not ready, or joined less "
+                                  + "than a minute ago (metrics-server scrapes ready nodes about once a minute).")
+            }
+            return .noMetrics("No metrics for pod \(name ?? "") in namespace \(namespace ?? ""): it does not exist, is "
+                              + "not running, or was started less than a minute ago (metrics-server reports running "
+                              + "pods about once a minute).")
         case 404:
             return .notInstalled("\(apiVersion) answered NotFound (404): \(status.message)")
         default:
