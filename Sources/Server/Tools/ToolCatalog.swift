@@ -17,9 +17,12 @@ public enum ToolCatalog {
             PodsListInNamespaceTool(environment: environment),
             PodsGetTool(environment: environment),
             PodsLogTool(environment: environment),
+            PodsTopTool(environment: environment),
+            NodesTopTool(environment: environment),
             EventsListTool(environment: environment),
             ResourcesListTool(environment: environment),
             ResourcesGetTool(environment: environment),
+            ResourcesDescribeTool(environment: environment),
         ]
     }
 

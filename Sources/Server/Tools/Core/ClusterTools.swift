@@ -7,6 +7,7 @@ struct NamespacesListTool: Tool {
         name: "namespaces_list", title: "Namespaces: list",
         description: "Lists the cluster's namespaces with their status and age.",
         inputSchema: ToolSchema.object(properties: ["context": KubeToolSchema.context]),
+        outputSchema: KubeOutputSchema.list,
         annotations: .readOnly(title: "Namespaces: list"))
 
     func call(arguments: JSONObject, context: ToolContext) async throws -> ToolResult {
@@ -15,7 +16,7 @@ struct NamespacesListTool: Tool {
             let document = try await connection.list(
                 .namespaces, namespace: nil,
                 options: .init(asTable: environment.output.listFormat == "table"))
-            return KubeToolOutput.list(document, resourceName: "namespaces", settings: environment.output)
+            return KubeToolOutput.list(document, resource: .namespaces, namespace: nil, settings: environment.output)
         }
     }
 }
@@ -38,6 +39,7 @@ struct EventsListTool: Tool {
             "warningsOnly": ToolSchema.boolean("Only Warning events.", default: false),
             "limit": KubeToolSchema.limit, "continue": KubeToolSchema.continueToken, "context": KubeToolSchema.context,
         ]),
+        outputSchema: KubeOutputSchema.list,
         annotations: .readOnly(title: "Events: list"))
 
     func call(arguments: JSONObject, context: ToolContext) async throws -> ToolResult {
@@ -51,7 +53,8 @@ struct EventsListTool: Tool {
                 fieldSelector: fields.isEmpty ? nil : fields.joined(separator: ","), limit: arguments["limit"]?.intValue,
                 continueToken: arguments.string("continue"), asTable: environment.output.listFormat == "table")
             let document = try await connection.list(.events, namespace: arguments.string("namespace"), options: options)
-            return KubeToolOutput.list(document, resourceName: "events", settings: environment.output)
+            return KubeToolOutput.list(document, resource: .events, namespace: arguments.string("namespace"),
+                                       settings: environment.output)
         }
     }
 }
@@ -71,6 +74,19 @@ struct APIResourcesTool: Tool {
             "apiGroup": ToolSchema.string("Only resources of this API group (\"\" or \"core\" for the core group)."),
             "context": KubeToolSchema.context,
         ]),
+        outputSchema: ToolSchema.object(properties: [
+            "resources": ToolSchema.array("The resource types, sorted by name then group.", items: ToolSchema.object(
+                properties: [
+                    "name": ToolSchema.type("string", description: "The plural, as in URLs."),
+                    "shortNames": ToolSchema.array("Short names, e.g. deploy.", items: ToolSchema.type("string")),
+                    "apiVersion": ToolSchema.type("string"),
+                    "namespaced": ToolSchema.type("boolean"),
+                    "kind": ToolSchema.type("string"),
+                    "verbs": ToolSchema.array("The verbs the type supports.", items: ToolSchema.type("string")),
+                ], required: ["name", "shortNames", "apiVersion", "namespaced", "kind", "verbs"],
+                additionalProperties: true)),
+            "count": ToolSchema.type("integer"),
+        ], required: ["resources", "count"], additionalProperties: true),
         annotations: .readOnly(title: "API resources"))
 
     func call(arguments: JSONObject, context: ToolContext) async throws -> ToolResult {
@@ -86,7 +102,15 @@ struct APIResourcesTool: Tool {
                 [r.plural, r.shortNames.joined(separator: ","), r.apiVersion, r.namespaced ? "true" : "false", r.kind]
             }
             let text = TextTable.render(header: ["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"], rows: rows)
-            return .text(text + "\n\(resources.count) resource types")
+            let structured: JSONValue = [
+                "resources": .array(resources.map { r in
+                    ["name": .string(r.plural), "shortNames": .array(r.shortNames.map(JSONValue.string)),
+                     "apiVersion": .string(r.apiVersion), "namespaced": .bool(r.namespaced), "kind": .string(r.kind),
+                     "verbs": .array(r.verbs.map(JSONValue.string))]
+                }),
+                "count": .int(resources.count),
+            ]
+            return .text(text + "\n\(resources.count) resource types", structured: structured)
         }
     }
 }
@@ -103,6 +127,23 @@ struct ClusterInfoTool: Tool {
             roles, versions), namespaces and the API groups served. A good first call.
             """,
         inputSchema: ToolSchema.object(properties: ["context": KubeToolSchema.context]),
+        outputSchema: ToolSchema.object(properties: [
+            "context": ToolSchema.type("string"),
+            "server": ToolSchema.type("string", description: "The API server URL."),
+            "version": ToolSchema.object(properties: [
+                "gitVersion": ToolSchema.type("string"), "platform": ToolSchema.type("string"),
+            ], additionalProperties: true),
+            "defaultNamespace": ToolSchema.type("string"),
+            "nodes": ToolSchema.array("Every node.", items: ToolSchema.object(properties: [
+                "name": ToolSchema.type("string"), "ready": ToolSchema.type("boolean"),
+                "kubeletVersion": ToolSchema.type("string"),
+                "roles": ToolSchema.array("From node-role.kubernetes.io/ labels.", items: ToolSchema.type("string")),
+            ], required: ["name", "ready", "roles"], additionalProperties: true)),
+            "readyNodes": ToolSchema.type("integer"),
+            "namespaces": ToolSchema.array("Namespace names.", items: ToolSchema.type("string")),
+            "apiGroups": ToolSchema.array("API groups served (core for the core group).", items: ToolSchema.type("string")),
+        ], required: ["context", "server", "version", "defaultNamespace", "nodes", "readyNodes", "namespaces",
+                      "apiGroups"], additionalProperties: true),
         annotations: .readOnly(title: "Cluster info"))
 
     func call(arguments: JSONObject, context: ToolContext) async throws -> ToolResult {
@@ -126,6 +167,14 @@ struct ClusterInfoTool: Tool {
             }
             let groups = Set(resources.map { $0.group.isEmpty ? "core" : $0.group }).sorted()
 
+            var structured = JSONObject()
+            structured["context"] = .string(connection.contextName)
+            structured["server"] = .string(connection.client.context.cluster.server.absoluteString)
+            structured["version"] = ["gitVersion": .string(version["gitVersion"]?.stringValue ?? "unknown"),
+                                     "platform": .string(version["platform"]?.stringValue ?? "unknown")]
+            structured["defaultNamespace"] = .string(connection.defaultNamespace)
+            var nodeEntries: [JSONValue] = []
+
             var lines: [String] = []
             lines.append("Context: \(connection.contextName)")
             lines.append("API server: \(connection.client.context.cluster.server.absoluteString)")
@@ -142,11 +191,17 @@ struct ClusterInfoTool: Tool {
                     .map { String($0.dropFirst("node-role.kubernetes.io/".count)) }
                 lines.append("  - \(name): \(ClusterInfoTool.isReady(node) ? "Ready" : "NotReady"), kubelet \(kubelet)"
                              + (roles.isEmpty ? "" : ", roles \(roles.joined(separator: ","))"))
+                nodeEntries.append(["name": .string(name), "ready": .bool(ClusterInfoTool.isReady(node)),
+                                    "kubeletVersion": .string(kubelet), "roles": .array(roles.map(JSONValue.string))])
             }
             let nsNames = namespaces.compactMap { $0["metadata"]?["name"]?.stringValue }
             lines.append("Namespaces (\(nsNames.count)): \(nsNames.joined(separator: ", "))")
             lines.append("API groups (\(groups.count)): \(groups.joined(separator: ", "))")
-            return .text(lines.joined(separator: "\n"))
+            structured["nodes"] = .array(nodeEntries)
+            structured["readyNodes"] = .int(ready.count)
+            structured["namespaces"] = .array(nsNames.map(JSONValue.string))
+            structured["apiGroups"] = .array(groups.map(JSONValue.string))
+            return .text(lines.joined(separator: "\n"), structured: .object(structured))
         }
     }
 

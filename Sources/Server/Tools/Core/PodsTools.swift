@@ -14,6 +14,7 @@ struct PodsListTool: Tool {
             "labelSelector": KubeToolSchema.labelSelector, "fieldSelector": KubeToolSchema.fieldSelector,
             "limit": KubeToolSchema.limit, "continue": KubeToolSchema.continueToken, "context": KubeToolSchema.context,
         ]),
+        outputSchema: KubeOutputSchema.list,
         annotations: .readOnly(title: "Pods: list"))
 
     func call(arguments: JSONObject, context: ToolContext) async throws -> ToolResult {
@@ -28,7 +29,7 @@ struct PodsListTool: Tool {
                 limit: arguments["limit"]?.intValue, continueToken: arguments.string("continue"),
                 asTable: environment.output.listFormat == "table")
             let document = try await connection.list(.pods, namespace: namespace, options: options)
-            return KubeToolOutput.list(document, resourceName: "pods", settings: environment.output)
+            return KubeToolOutput.list(document, resource: .pods, namespace: namespace, settings: environment.output)
         }
     }
 }
@@ -49,6 +50,7 @@ struct PodsListInNamespaceTool: Tool {
             "labelSelector": KubeToolSchema.labelSelector, "fieldSelector": KubeToolSchema.fieldSelector,
             "limit": KubeToolSchema.limit, "continue": KubeToolSchema.continueToken, "context": KubeToolSchema.context,
         ], required: ["namespace"]),
+        outputSchema: KubeOutputSchema.list,
         annotations: .readOnly(title: "Pods: list in namespace"))
 
     func call(arguments: JSONObject, context: ToolContext) async throws -> ToolResult {
@@ -73,6 +75,7 @@ struct PodsGetTool: Tool {
             "namespace": ToolSchema.string("The pod's namespace (default: the context's namespace)."),
             "context": KubeToolSchema.context,
         ], required: ["name"]),
+        outputSchema: KubeOutputSchema.object,
         annotations: .readOnly(title: "Pods: get"))
 
     func call(arguments: JSONObject, context: ToolContext) async throws -> ToolResult {

@@ -17,6 +17,7 @@ struct ResourcesListTool: Tool {
             "labelSelector": KubeToolSchema.labelSelector, "fieldSelector": KubeToolSchema.fieldSelector,
             "limit": KubeToolSchema.limit, "continue": KubeToolSchema.continueToken, "context": KubeToolSchema.context,
         ], required: ["apiVersion", "kind"]),
+        outputSchema: KubeOutputSchema.list,
         annotations: .readOnly(title: "Resources: list"))
 
     func call(arguments: JSONObject, context: ToolContext) async throws -> ToolResult {
@@ -29,7 +30,8 @@ struct ResourcesListTool: Tool {
                 limit: arguments["limit"]?.intValue, continueToken: arguments.string("continue"),
                 asTable: environment.output.listFormat == "table")
             let document = try await connection.list(resource, namespace: arguments.string("namespace"), options: options)
-            return KubeToolOutput.list(document, resourceName: resource.plural, settings: environment.output)
+            return KubeToolOutput.list(document, resource: resource, namespace: arguments.string("namespace"),
+                                       settings: environment.output)
         }
     }
 }
@@ -52,6 +54,7 @@ struct ResourcesGetTool: Tool {
             "namespace": ToolSchema.string("The object's namespace (namespaced kinds; default: the context's)."),
             "context": KubeToolSchema.context,
         ], required: ["apiVersion", "kind", "name"]),
+        outputSchema: KubeOutputSchema.object,
         annotations: .readOnly(title: "Resources: get"))
 
     func call(arguments: JSONObject, context: ToolContext) async throws -> ToolResult {
