@@ -19,10 +19,10 @@ public final class KubeClient: KubeAPI {
 
     public let context: ResolvedContext
     public let options: Options
-    private let credentials: any CredentialSource
-    private let limiter: RateLimiter
-    private let baseURL: String
-    private let proxy: String?
+    let credentials: any CredentialSource
+    let limiter: RateLimiter
+    let baseURL: String
+    let proxy: String?
     private let logger: Logger
 
     public init(context: ResolvedContext, credentials: any CredentialSource, options: Options, logger: Logger) {
