@@ -182,3 +182,93 @@ def test_exec_sessions_leave_no_connections_open(server, cluster, pod):
           [("pods_exec", {"name": pod, "namespace": "shop", "command": ["exit", str(i)]}) for i in range(20)])
     time.sleep(0.5)
     assert sockets() <= before + 1, f"{sockets() - before} sockets more after 20 exec sessions"
+
+
+class ConnectProxy:
+    """A minimal HTTP CONNECT proxy on 127.0.0.1 that records the tunnels it opened."""
+
+    def __init__(self) -> None:
+        import socket
+        import threading
+        self.tunnels: list[str] = []
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        import socket
+        import threading
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(client, socket), daemon=True).start()
+
+    def _serve(self, client, socket) -> None:
+        import threading
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = client.recv(4096)
+            if not chunk:
+                client.close()
+                return
+            head += chunk
+        method, authority = head.split(b" ")[:2]
+        if method != b"CONNECT":
+            client.sendall(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
+            client.close()
+            return
+        self.tunnels.append(authority.decode())
+        host, port = authority.decode().rsplit(":", 1)
+        upstream = socket.create_connection((host, int(port)))
+        client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+
+        def pipe(a, b):
+            try:
+                while data := a.recv(65536):
+                    b.sendall(data)
+            except OSError:
+                pass
+            finally:
+                for s in (a, b):
+                    try:
+                        s.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+
+        threading.Thread(target=pipe, args=(upstream, client), daemon=True).start()
+        pipe(client, upstream)
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+@pytest.mark.parametrize("server_name", [None, "localhost", "wrong.example"])
+def test_exec_through_an_http_proxy(cluster, pod, tmp_path, server_name):
+    """The kubeconfig's proxy-url: the exec connection is a CONNECT tunnel through it; with tls-server-name the
+    certificate is checked for that name (the fake's has DNS:localhost) while connecting to 127.0.0.1."""
+    import yaml
+    proxy = ConnectProxy()
+    config = dict(cluster.config)
+    extra = {"tls-server-name": server_name} if server_name else {}
+    config["clusters"] = [{**c, "cluster": {**c["cluster"], "proxy-url": f"http://127.0.0.1:{proxy.port}", **extra}}
+                          for c in cluster.config["clusters"]]
+    kubeconfig = tmp_path / "kubeconfig-proxy"
+    kubeconfig.write_text(yaml.safe_dump(config))
+    s = Server(kubeconfig=kubeconfig).start()
+    try:
+        async def run():
+            async with Client(f"{s.base}/mcp") as client:
+                return await client.call_tool("pods_exec", {"name": pod, "namespace": "shop", "command": ["hostname"]})
+
+        result = asyncio.run(asyncio.wait_for(run(), 60))
+        if server_name == "wrong.example":
+            assert result.is_error and "certificate" in text_of(result), text_of(result)
+            return
+        assert not result.is_error, text_of(result)
+        assert result.structured_content["stdout"] == pod + "\n"
+        assert proxy.tunnels and proxy.tunnels[-1].endswith(f":{cluster.port}"), proxy.tunnels
+    finally:
+        s.kill()
+        proxy.close()
