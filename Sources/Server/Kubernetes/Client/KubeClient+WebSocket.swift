@@ -44,7 +44,8 @@ extension KubeClient {
                     if curl.isTimeout { throw .timeout(milliseconds: timeoutMilliseconds) }
                     throw .transport(curl.description)
                 case .handshake, .protocolViolation, .messageTooLarge:
-                    throw .transport(error.description)
+                    // The server answered, but not with a usable WebSocket (e.g. it knows no v4/v5 exec protocol).
+                    throw .decoding("the API server's WebSocket answer was not usable: \(error)")
                 }
             }
         }
