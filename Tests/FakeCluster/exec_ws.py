@@ -17,6 +17,17 @@ from aiohttp import WSMsgType, web
 import kjson
 
 PROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io")
+# The protocols offered now (``POST /_fake/config {"execProtocols": [...]}``), e.g. only v4 to test a fallback.
+offered: tuple[str, ...] = PROTOCOLS
+
+
+def set_protocols(names: list[str]) -> None:
+    """Offer only ``names`` (a subset of PROTOCOLS, in preference order); empty restores both."""
+    global offered
+    unknown = [n for n in names if n not in PROTOCOLS]
+    if unknown:
+        raise ValueError(f"unknown exec protocols {unknown}; known: {list(PROTOCOLS)}")
+    offered = tuple(names) or PROTOCOLS
 STDIN, STDOUT, STDERR, ERROR, RESIZE, CLOSE = 0, 1, 2, 3, 4, 255
 
 
@@ -29,6 +40,8 @@ class Result:
     code: int = 0
     wants_stdin: bool = False
     extra: list[str] = field(default_factory=list)
+    # ``sleep``: seconds to wait after sending the output and before the status (ends early if the client leaves).
+    sleep: float = 0.0
 
 
 def environment(pod: dict[str, Any], container: dict[str, Any]) -> list[tuple[str, str]]:
@@ -101,6 +114,18 @@ def run(argv: list[str], pod: dict[str, Any], container: dict[str, Any], stdin: 
         return Result(stdout=out, stderr=err, code=code)
     if base in ("sh", "bash", "ash") and len(args) >= 2 and args[0] == "-c":
         return run_script(args[1], pod, container, stdin)
+    if base == "sleep":
+        try:
+            return Result(sleep=float(args[0]) if args else 0.0)
+        except ValueError:
+            return Result(stderr=f"sleep: invalid time interval '{args[0]}'\n", code=1)
+    if base == "seq":
+        try:
+            nums = [int(a) for a in args]
+        except ValueError:
+            return Result(stderr=f"seq: invalid argument: {' '.join(args)}\n", code=1)
+        first, last = (1, nums[0]) if len(nums) == 1 else (nums[0], nums[1]) if len(nums) == 2 else (1, 0)
+        return Result(stdout="".join(f"{i}\n" for i in range(first, min(last, first + 2_000_000) + 1)))
     if base == "exit":
         try:
             return Result(code=int(args[0]) if args else 0)
@@ -147,6 +172,7 @@ def run_script(script: str, pod: dict[str, Any], container: dict[str, Any], stdi
             total.stdout += r.stdout
             total.stderr += r.stderr
             total.code = r.code
+            total.sleep += r.sleep
         skip = (sep == "&&" and total.code != 0) or (sep == "||" and total.code == 0)
     return total
 
@@ -167,7 +193,7 @@ def status_frame(code: int, argv: list[str]) -> bytes:
 async def serve(request: web.Request, pod: dict[str, Any], container: dict[str, Any], argv: list[str],
                 stdin: bool, tty: bool) -> web.WebSocketResponse:
     """Run one exec session on an upgraded WebSocket."""
-    ws = web.WebSocketResponse(protocols=PROTOCOLS, autoping=True, heartbeat=None)
+    ws = web.WebSocketResponse(protocols=offered, autoping=True, heartbeat=None)
     await ws.prepare(request)
     result = run(argv, pod, container, stdin)
     out_ch = STDOUT
@@ -179,6 +205,8 @@ async def serve(request: web.Request, pod: dict[str, Any], container: dict[str, 
             await ws.send_bytes(bytes([err_ch]) + result.stderr.encode())
         if result.wants_stdin:
             await _pipe_stdin(ws, out_ch)
+        if result.sleep > 0 and not await _sleep(ws, result.sleep):
+            return ws
         await ws.send_bytes(status_frame(result.code, argv))
     except (ConnectionResetError, asyncio.CancelledError):
         pass
@@ -206,3 +234,17 @@ async def _pipe_stdin(ws: web.WebSocketResponse, out_ch: int) -> None:
             return
         if data[0] == STDIN and len(data) > 1:
             await ws.send_bytes(bytes([out_ch]) + data[1:])
+
+
+async def _sleep(ws: web.WebSocketResponse, seconds: float) -> bool:
+    """``sleep``: wait, but stop at once when the client closes; True when the full time passed."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while (left := deadline - loop.time()) > 0:
+        try:
+            msg = await asyncio.wait_for(ws.receive(), timeout=left)
+        except asyncio.TimeoutError:
+            return True
+        if msg.type in (WSMsgType.CLOSE, WSMsgType.CLOSED, WSMsgType.CLOSING, WSMsgType.ERROR):
+            return False
+    return True

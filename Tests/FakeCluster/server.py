@@ -1067,6 +1067,11 @@ class FakeAPIServer:
                     self.bookmark_interval = float(body["bookmarkInterval"])
                 if "crashInterval" in body:
                     self.control.crash_interval = float(body["crashInterval"])
+                if "execProtocols" in body:
+                    try:
+                        exec_ws.set_protocols(list(body["execProtocols"] or []))
+                    except (TypeError, ValueError) as e:
+                        raise bad_request(str(e)) from e
                 return self.respond(request, kjson.encode(self._config()))
         elif path == "/_fake/info" and method == "GET":
             return self.respond(request, kjson.encode({"resourceVersion": str(self.store.rv),
@@ -1078,7 +1083,8 @@ class FakeAPIServer:
 
     def _config(self) -> dict[str, Any]:
         return {"continueWindow": self.registry.continue_window, "watchWindow": self.store.watch_window,
-                "bookmarkInterval": self.bookmark_interval, "crashInterval": self.control.crash_interval}
+                "bookmarkInterval": self.bookmark_interval, "crashInterval": self.control.crash_interval,
+                "execProtocols": list(exec_ws.offered)}
 
 
 def _usage_raw(uid: str, container: str) -> tuple[int, int]:

@@ -17,6 +17,7 @@ public enum ToolCatalog {
             PodsListInNamespaceTool(environment: environment),
             PodsGetTool(environment: environment),
             PodsLogTool(environment: environment),
+            PodsExecTool(environment: environment),
             PodsTopTool(environment: environment),
             NodesTopTool(environment: environment),
             EventsListTool(environment: environment),

@@ -23,10 +23,10 @@ public final class KubeClient: KubeAPI {
 
     public let context: ResolvedContext
     public let options: Options
-    private let credentials: any CredentialSource
-    private let limiter: RateLimiter
-    private let baseURL: String
-    private let proxy: String?
+    let credentials: any CredentialSource
+    let limiter: RateLimiter
+    let baseURL: String
+    let proxy: String?
     let logger: Logger
     let discoveryStorage = Mutex<DiscoveryCache?>(nil)
 
