@@ -20,6 +20,13 @@ public enum ToolCatalog {
             EventsListTool(environment: environment),
             ResourcesListTool(environment: environment),
             ResourcesGetTool(environment: environment),
+            ResourcesCreateOrUpdateTool(environment: environment),
+            ResourcesDeleteTool(environment: environment),
+            ResourcesScaleTool(environment: environment),
+            PodsDeleteTool(environment: environment),
+            PodsRunTool(environment: environment),
+            DeploymentsRestartTool(environment: environment),
+            RolloutStatusTool(environment: environment),
         ]
     }
 
