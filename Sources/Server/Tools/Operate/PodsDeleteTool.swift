@@ -6,8 +6,9 @@ struct PodsDeleteTool: Tool {
     static let toolDefinition = ToolDefinition(
         name: "pods_delete", title: "Pods: delete",
         description: """
-            Deletes one pod. A pod owned by a Deployment, ReplicaSet, StatefulSet or DaemonSet is replaced by its \
-            controller (a way to restart it); a bare pod is gone. gracePeriodSeconds 0 kills it at once.
+            Deletes one pod; a pod owned by a Deployment, ReplicaSet, StatefulSet or DaemonSet is replaced by its \
+            controller (a way to restart it), a bare pod is gone. The containers get their grace period to shut \
+            down (gracePeriodSeconds 0 kills them at once).
             """,
         inputSchema: ToolSchema.object(properties: [
             "name": ToolSchema.string("The pod's name."),

@@ -6,9 +6,9 @@ struct ResourcesDeleteTool: Tool {
     static let toolDefinition = ToolDefinition(
         name: "resources_delete", title: "Resources: delete",
         description: """
-            Deletes one object of any kind (given apiVersion, kind and name). propagationPolicy says what happens \
-            to the objects it owns (Background: deleted afterwards, the default for most kinds; Foreground: deleted \
-            first; Orphan: kept). Set dryRun to check without deleting.
+            Deletes one object of any kind, given apiVersion, kind and name. The propagationPolicy says what \
+            happens to the objects it owns (Background: deleted afterwards, the default for most kinds; Foreground: \
+            deleted first; Orphan: kept). Set dryRun to check without deleting.
             """,
         inputSchema: ToolSchema.object(properties: [
             "apiVersion": ToolSchema.string("The API version, e.g. v1 or apps/v1."),
