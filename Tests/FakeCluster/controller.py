@@ -34,6 +34,9 @@ ROOT_CA_DESCRIPTION = ("Contains a CA bundle that can be used to verify the kube
                        "endpoints such as the internal service IP or kubernetes.default.svc. No other usage is "
                        "guaranteed across distributions of Kubernetes clusters.")
 BEHAVIOR_ANNOTATION = "fake.kube-mcp.io/behavior"
+# Seconds the kubelet takes to start a pod's containers (pod or pod-template annotation; default start_delay):
+# makes rollouts slow enough to watch them progress.
+START_DELAY_ANNOTATION = "fake.kube-mcp.io/start-delay-seconds"
 NODE_NAMES = ("node-1", "node-2")
 
 
@@ -543,10 +546,18 @@ class ControlPlane:
                                     "imageID": "", "started": False} for c in p["spec"].get("containers", [])]
         self.registry.put_internal(PODS, p, "kubelet", "status")
         if self.loop is not None:
-            self.loop.call_later(self.start_delay, self._kubelet_start, p["metadata"]["namespace"],
+            self.loop.call_later(self._start_delay(p), self._kubelet_start, p["metadata"]["namespace"],
                                  p["metadata"]["name"], p["metadata"]["uid"])
         else:
             self._kubelet_start(p["metadata"]["namespace"], p["metadata"]["name"], p["metadata"]["uid"])
+
+    def _start_delay(self, pod: dict[str, Any]) -> float:
+        """The pod's ``START_DELAY_ANNOTATION`` in seconds (0..3600), else the default."""
+        raw = (pod["metadata"].get("annotations") or {}).get(START_DELAY_ANNOTATION)
+        try:
+            return min(max(float(raw), 0.0), 3600.0) if raw is not None else self.start_delay
+        except ValueError:
+            return self.start_delay
 
     def _kubelet_start(self, ns: str, name: str, uid: str) -> None:
         st = self.store.get(PODS, ns, name)

@@ -8,6 +8,7 @@ two views of events (core/v1 and events.k8s.io/v1 share one storage).
 
 from __future__ import annotations
 
+import base64
 import copy
 import datetime as _dt
 import random
@@ -325,6 +326,13 @@ class Registry:
             obj.setdefault("status", {"phase": "Active"})
         elif gr == ("", "secrets"):
             obj.setdefault("type", "Opaque")
+            # stringData is write-only: merged into data (base64) on every write, as the API server does.
+            string_data = obj.pop("stringData", None)
+            if isinstance(string_data, dict) and string_data:
+                data = obj.get("data") if isinstance(obj.get("data"), dict) else {}
+                for key, value in string_data.items():
+                    data[key] = base64.b64encode(str(value).encode()).decode()
+                obj["data"] = data
         elif gr == ("", "events"):
             obj.setdefault("type", "Normal")
 

@@ -24,8 +24,13 @@ public final class HTTPConnection: UVStreamDelegate {
     /// The heartbeat slot this connection is registered in, when it streams.
     var heartbeatSlot: Int?
     private var closed = false
-    /// Runs if the connection closes while a request is unanswered (2026-07-28 cancellation).
-    var closeWatcher: (@LoopActor () -> Void)?
+    /// Runs if the connection closes while a request is unanswered (2026-07-28 cancellation). While one is set
+    /// the connection keeps reading, so that the peer closing is noticed at once.
+    var closeWatcher: (@LoopActor () -> Void)? {
+        didSet {
+            if closeWatcher != nil, !closed, state.phase != .closed, !stream.isReading { stream.startReading() }
+        }
+    }
 
     init(stream: UVStream, server: HTTPServer, now: UInt64) {
         self.stream = stream
@@ -46,13 +51,14 @@ public final class HTTPConnection: UVStreamDelegate {
     public func stream(_ stream: UVStream, didRead bytes: UnsafeRawBufferPointer) {
         guard !closed else { return }
         switch state.phase {
+        case .streaming where closeWatcher != nil, .responding:
+            // Reading goes on while an answer is pending only to notice the peer closing (2026-07-28
+            // cancellation) or when it was not paused in time: keep the bytes for later, within bounds.
+            leftover = (leftover ?? []) + Array(bytes)
+            if closeWatcher == nil || (leftover?.count ?? 0) > server.limits.maxBodyBytes { stream.stopReading() }
+            return
         case .streaming, .closed:
             return  // a stream's client has nothing more to say (EOF ends it); a closing one is not heard
-        case .responding:
-            // Only reachable when reading was not paused in time; keep the bytes for later.
-            leftover = (leftover ?? []) + Array(bytes)
-            stream.stopReading()
-            return
         default:
             break
         }
@@ -121,7 +127,8 @@ public final class HTTPConnection: UVStreamDelegate {
                 if state.phase == .responding || state.phase == .streaming {
                     // Answer pending (or the connection now streams): keep the rest for later.
                     if !remaining.isEmpty, state.phase == .responding { leftover = Array(remaining) }
-                    stream.stopReading()
+                    // A caller that cancels by closing the connection must be heard while the answer is pending.
+                    if closeWatcher == nil { stream.stopReading() }
                     return
                 }
             }

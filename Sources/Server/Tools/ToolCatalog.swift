@@ -24,6 +24,13 @@ public enum ToolCatalog {
             ResourcesListTool(environment: environment),
             ResourcesGetTool(environment: environment),
             ResourcesDescribeTool(environment: environment),
+            ResourcesCreateOrUpdateTool(environment: environment),
+            ResourcesDeleteTool(environment: environment),
+            ResourcesScaleTool(environment: environment),
+            PodsDeleteTool(environment: environment),
+            PodsRunTool(environment: environment),
+            DeploymentsRestartTool(environment: environment),
+            RolloutStatusTool(environment: environment),
         ]
     }
 

@@ -58,9 +58,10 @@ final class StdioTransport: UVStreamDelegate {
         case .failure(let error):
             session.sendUnsolicited(JSONRPCEncoder.error(id: nil, error))
         case .success(.single(let message)):
-            mcp.handle(message, session: Self.isModern(message) ? nil : session,
-                       context: MCPRequestContext(version: Self.isModern(message) ? .v2026_07_28 : .v2024_11_05),
-                       reply: reply)
+            let modern = Self.isModern(message)
+            mcp.handle(message, session: modern ? nil : session,
+                       context: MCPRequestContext(version: modern ? .v2026_07_28 : .v2024_11_05),
+                       reply: modern ? StdioModernReply(session: session, id: message.requestID) : reply)
         case .success(.batch(let messages)):
             guard session.state.version?.allowsBatches == true else {
                 session.sendUnsolicited(JSONRPCEncoder.error(id: nil, .invalidRequest(
