@@ -295,6 +295,9 @@ def calls_for(pod: str) -> dict[str, dict]:
         "resources_get": {"apiVersion": "v1", "kind": "Secret", "name": "shop-db-credentials", "namespace": "shop"},
         "pods_top": {"allNamespaces": True, "containers": True},
         "nodes_top": {},
+        "pods_exec": {"name": pod, "namespace": "shop", "command": ["echo", "schema"]},
+        "resources_create_or_update": {"dryRun": True, "resource": (
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: schema-check\n  namespace: shop\ndata:\n  a: b\n")},
     }
 
 
