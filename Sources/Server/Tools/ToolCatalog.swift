@@ -7,7 +7,7 @@ public enum ToolCatalog {
     public static func makeTools(kubeConfig: Result<LoadedKubeConfig, KubeConfigError>, config: Config,
                                  clients: KubeClients) -> [any Tool] {
         let environment = KubeToolEnvironment(clients: clients, output: config.output)
-        return [
+        let tools: [(any Tool)?] = [
             ConfigurationContextsListTool(kubeConfig: kubeConfig, contextOverride: config.context),
             ConfigurationViewTool(kubeConfig: kubeConfig, contextOverride: config.context),
             ClusterInfoTool(environment: environment),
@@ -20,7 +20,9 @@ public enum ToolCatalog {
             EventsListTool(environment: environment),
             ResourcesListTool(environment: environment),
             ResourcesGetTool(environment: environment),
+            KubectlTool.make(kubeConfig: kubeConfig, config: config),
         ]
+        return tools.compactMap { $0 }
     }
 
     /// The tool definitions alone (no kubeconfig needed), for documentation.
