@@ -47,6 +47,7 @@ extension KubectlArgumentPolicy {
                     if try shortFlags(token, next: next) { i += 1 }
                 } else {
                     try positional(token)
+                    output.append(token)
                 }
                 i += 1
             }
