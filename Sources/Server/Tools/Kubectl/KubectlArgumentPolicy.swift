@@ -72,6 +72,13 @@ struct KubectlArgumentPolicy: Sendable, Equatable {
                     + "the cluster.")
         }
 
+        if verb.name == "diff" && !showSecrets {
+            throw KubectlRefusal(
+                token: verbName, rule: "diff prints the objects as text, where Secret values cannot be redacted",
+                instead: "Use apply -f - --dry-run=server -o yaml (Secret values redacted), or start the server "
+                    + "with --show-secrets to allow diff.")
+        }
+
         var walk = Walk(policy: self, verb: verb, subcommand: subcommand, args: args)
         walk.output = Array(args[0..<index])
         try walk.run(from: index)
@@ -85,9 +92,9 @@ struct KubectlArgumentPolicy: Sendable, Equatable {
             .joined(separator: ", ")
     }
 
-    /// The commands allowed only when the server is not read-only.
+    /// The commands allowed only when the server is not read-only (`diff` also needs --show-secrets).
     static var writeCommandList: String {
-        KubectlVerb.allowed.values.filter { $0.writes && $0.name != "rollout" }.map(\.name)
+        KubectlVerb.allowed.values.filter { $0.writes && $0.name != "rollout" && $0.name != "diff" }.map(\.name)
             .appending("rollout restart|undo|pause|resume").sorted().joined(separator: ", ")
     }
 

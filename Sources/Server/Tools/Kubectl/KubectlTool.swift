@@ -163,7 +163,9 @@ struct KubectlTool: Tool {
             renderFailure = error.message
         }
 
-        if result.timedOut || !result.succeeded {
+        // diff exits with 1 when it found differences: that is its answer, not a failure.
+        let differencesFound = invocation.verb == "diff" && result.exitStatus == 1 && result.termSignal == 0
+        if result.timedOut || (!result.succeeded && !differencesFound) {
             var lines: [String] = []
             if result.timedOut {
                 lines.append("kubectl \(invocation.commandName) did not finish within \(timeoutSeconds) s and was "

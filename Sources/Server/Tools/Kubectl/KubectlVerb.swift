@@ -75,7 +75,8 @@ struct KubectlVerb: Sendable, Equatable {
             KubectlVerb("run", writes: true),
             KubectlVerb("autoscale", writes: true),
             KubectlVerb("replace", writes: true),
-            // diff sends server-side dry-run PATCH requests: not a read, so not offered in read-only mode.
+            // diff sends server-side dry-run PATCH requests: not a read, so not offered in read-only mode. It prints
+            // objects as text, Secret values included: allowed only with --show-secrets (see the policy).
             KubectlVerb("diff", writes: true),
         ]
         return Dictionary(uniqueKeysWithValues: (reads + writes).map { ($0.name, $0) })

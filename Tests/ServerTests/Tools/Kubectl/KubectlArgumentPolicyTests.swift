@@ -78,7 +78,6 @@ import Testing
         ["run", "tmp", "--image=busybox", "--restart=Never", "--", "echo", "hello"],
         ["autoscale", "deploy", "web", "--min=1", "--max=3"],
         ["replace", "-f", "-"],
-        ["diff", "-f", "-"],
     ]
 
     @Test(arguments: allowedCommands)
@@ -112,7 +111,7 @@ import Testing
 
     @Test(arguments: writeCommands)
     func readOnlyRefusesWrites(_ args: [String]) throws {
-        #expect(try writable.check(args).writes)
+        #expect(try showing.check(args).writes)
         let refused = try #require(refusal(args, policy: readOnly))
         #expect(refused.message.contains("--read-only"))
         #expect(refused.message.contains(args[0]))
@@ -289,6 +288,12 @@ import Testing
         }
         #expect(refusal(["get", "pods", "--watch=false"]) == nil)
         #expect(refusal(["rollout", "status", "deploy/x", "--watch=true"]) == nil)
+    }
+
+    @Test func diffNeedsShowSecrets() throws {
+        let refused = try #require(refusal(["diff", "-f", "-"]))
+        #expect(refused.message.contains("--show-secrets"))
+        #expect(refusal(["diff", "-f", "-"], policy: showing) == nil)
     }
 
     @Test func annotateListNeedsShowSecrets() throws {

@@ -4,7 +4,7 @@ import Testing
 
 /// `KubectlTool` with a stand-in `kubectl` shell script on a private PATH: the argv and environment it gets,
 /// stdin, exit codes, redaction of its JSON, and refusals that start no process.
-@Suite struct KubectlToolTests {
+@Suite(.serialized) struct KubectlToolTests {
     init() { RunningLoop.ensure() }
 
     /// A directory holding a fake `kubectl` that records each run in `runs.log`, prints its arguments and
@@ -21,6 +21,7 @@ import Testing
                 echo run >> "\(directory)/runs.log"
                 case " $* " in
                   *" fail "*) echo "error: it failed" >&2; exit 3 ;;
+                  *" slow "*) exec sleep 30 ;;
                   *" --output=json "*) printf '%s\\n' '\(KubectlOutputRendererTests.secretJSON)'; exit 0 ;;
                 esac
                 printf 'ARGS:'; for a in "$@"; do printf ' [%s]' "$a"; done; printf '\\n'
@@ -28,9 +29,17 @@ import Testing
                 case " $* " in *" -f - "*) cat ;; esac
                 echo "a warning" >&2
                 """
-            let path = directory + "/kubectl"
-            _ = FileManager.default.createFile(atPath: path, contents: Data(script.utf8),
-                                           attributes: [.posixPermissions: 0o755])
+            try Self.writeExecutable(directory + "/kubectl", script)
+        }
+
+        /// Writes with `O_CLOEXEC`, so that a process another test spawns at that moment does not keep the file
+        /// open for writing (which would make exec fail with ETXTBSY).
+        static func writeExecutable(_ path: String, _ text: String) throws {
+            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+            guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+            defer { close(fd) }
+            let bytes = Array(text.utf8)
+            guard write(fd, bytes, bytes.count) == bytes.count else { throw POSIXError(.EIO) }
         }
 
         var runs: Int {
@@ -162,11 +171,8 @@ import Testing
 
     @Test func timeoutStopsKubectl() async throws {
         let fake = try FakeKubectl()
-        let slow = fake.directory + "/kubectl"
-        _ = FileManager.default.createFile(atPath: slow, contents: Data("#!/bin/sh\nsleep 30\n".utf8),
-                                       attributes: [.posixPermissions: 0o755])
         let started = Date()
-        let (text, isError) = try await call(try tool(fake), ["args": ["get", "pods"], "timeoutSeconds": 1])
+        let (text, isError) = try await call(try tool(fake), ["args": ["get", "slow"], "timeoutSeconds": 1])
         #expect(isError && text.contains("did not finish within 1 s"))
         #expect(Date().timeIntervalSince(started) < 10)
     }
