@@ -152,7 +152,8 @@ struct KubectlArgumentPolicy: Sendable, Equatable {
         case "server", "kubeconfig", "token", "as", "as-group", "as-uid", "insecure-skip-tls-verify",
              "certificate-authority", "cluster", "user", "username", "password", "tls-server-name":
             return identity(name)
-        case _ where name.hasPrefix("client-"):
+        case _ where name.hasPrefix("client-") || name.hasPrefix("as-") || name.hasPrefix("tls-")
+            || name.hasPrefix("insecure-"):
             return identity(name)
         case "context":
             return ("the context is chosen with the tool's context argument",
@@ -197,7 +198,8 @@ struct KubectlArgumentPolicy: Sendable, Equatable {
     static func identity(_ name: String) -> (rule: String, instead: String) {
         ("--\(name) would change which API server kubectl talks to or whom it acts as; the connection and identity "
             + "come from the server's kubeconfig",
-         "Choose another kubeconfig context with the tool's context argument.")
+         "Choose another kubeconfig context with the tool's context argument"
+            + (name == "user" ? " (to bind a user in a RoleBinding, apply the RoleBinding manifest with -f -)." : "."))
     }
 
     static let verbose = (

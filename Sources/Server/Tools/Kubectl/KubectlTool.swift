@@ -57,9 +57,9 @@ struct KubectlTool: Tool {
             : "Allowed: \(KubectlArgumentPolicy.readCommandList); and, to change the cluster, "
                 + "\(KubectlArgumentPolicy.writeCommandList)."
         let description = """
-            Runs kubectl (found on the server's PATH) with the server's kubeconfig and context, without a shell. \
-            args is kubectl's argument list without "kubectl", one element per argument, e.g. ["get", "pods", \
-            "-n", "default"]. \(allowed) A manifest goes in stdin with -f - (no other files). -o yaml and -o json \
+            Runs kubectl (found on the server's PATH) with the server's kubeconfig and context, without a shell, \
+            after checking every argument. The args are kubectl's argument list without "kubectl", one element \
+            per argument, e.g. ["get", "pods", "-n", "default"]. \(allowed) A manifest goes in stdin with -f - (no other files). -o yaml and -o json \
             output has Secret values redacted. Refused: flags that change the API server, identity or kubeconfig \
             (--server/-s, --token, --as*, --kubeconfig, --context: use the context argument, --client-*, \
             --insecure-skip-tls-verify, ...), -v and log flags, files and URLs other than -f -, kustomize, \

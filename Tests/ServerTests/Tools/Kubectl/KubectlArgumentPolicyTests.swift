@@ -127,7 +127,7 @@ import Testing
         "--profile", "--profile-output", "--v", "--vmodule", "--log-file", "--log-dir", "--log-flush-frequency",
         "--logtostderr", "--alsologtostderr", "--kustomize", "--template", "--from-file", "--from-env-file",
         "--patch-file", "--cert", "--key", "--kuberc", "--output-directory", "--stdin", "--tty", "--attach",
-        "--resolve",
+        "--resolve", "--as-user-extra", "--insecure-skip-tls-verify-backend", "--tls-anything",
     ]
 
     /// Each flag as `--x=v`, `--x v`, in a positional slot, before the resource, with underscores and in
