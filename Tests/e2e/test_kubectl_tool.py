@@ -108,7 +108,10 @@ def server(cluster):
 def read_only_server(cluster):
     s = Server(args=["--read-only"], kubeconfig=cluster.kubeconfig).start()
     yield s
-    s.kill()
+    try:
+        s.check_clean_exit(extra_secrets=tuple(cluster.secrets()) + SECRET_VALUES)
+    finally:
+        s.kill()
 
 
 def call(server: Server, transport: str, arguments: dict) -> tuple[str, bool]:

@@ -62,7 +62,8 @@ struct KubectlLaunch: Sendable, Equatable {
         ]
     }
 
-    /// The private home directory, made once with `mkdtemp` (mode 0700) under the temporary directory.
+    /// The private home directory, made once with `mkdtemp` (mode 0700) under the temporary directory on first
+    /// use, and removed with its contents (kubectl's cache) when the process exits normally.
     static let privateHome: Result<String, Failure> = {
         let base = NSTemporaryDirectory()
         let template = (base.hasSuffix("/") ? base : base + "/") + "kube-mcp-kubectl-XXXXXX"
@@ -71,8 +72,15 @@ struct KubectlLaunch: Sendable, Equatable {
             return .failure(Failure(message: "could not create a private directory for kubectl under \(base): "
                                     + String(cString: strerror(errno))))
         }
+        atexit { KubectlLaunch.removePrivateHome() }
         return .success(String(cString: made))
     }()
+
+    /// Removes the private home directory; registered with `atexit` once it exists.
+    private static func removePrivateHome() {
+        guard case .success(let path) = privateHome else { return }
+        try? FileManager.default.removeItem(atPath: path)
+    }
 
     /// Writes the in-cluster config (server, CA file, token file, namespace) as `in-cluster.kubeconfig` in `home`.
     private static func writeInClusterKubeconfig(_ config: KubeConfig, home: String) throws(Failure) -> String {
