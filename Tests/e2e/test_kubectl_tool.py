@@ -232,6 +232,9 @@ def test_describe_pod_and_secret(server, transport):
     assert not error, text
     assert "bytes" in text
     assert_no_secret_values(text)
+    text, error = call(server, transport, {"args": ["get", "secrets", "-n", "shop", "-o", "wide"]})
+    assert not error and "shop-db-credentials" in text, text
+    assert_no_secret_values(text)
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
@@ -242,7 +245,9 @@ def test_apply_from_stdin_then_delete(server, api, transport):
     text, error = call(server, transport, {"args": ["get", "secret", "kubectl-tool-e2e", "-n", "shop", "-o", "yaml"]})
     assert not error, text
     assert_no_secret_values(text)
-    assert "REDACTED" in text
+    doc = yaml.safe_load(text.split("\n\n")[0])
+    assert set((doc.get("data") or {}).values()) | set((doc.get("stringData") or {}).values()) == {"REDACTED"}
+    assert doc["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"] == "REDACTED"
     text, error = call(server, transport, {"args": ["get", "configmap", "kubectl-tool-e2e", "-n", "shop", "-o", "json"]})
     assert not error, text
     assert json.loads(text.split("\n")[0])["data"] == {"greeting": "hello"}
