@@ -31,12 +31,13 @@ public struct ProcessResult: Sendable, Equatable {
     public var succeeded: Bool { exitStatus == 0 && termSignal == 0 && !timedOut }
 }
 
-/// A child process started with `uv_spawn` — no shell — with stdin ignored, stdout and stderr read through
-/// pipes into capped buffers, and a time limit after which the process group gets SIGTERM, then SIGKILL.
+/// A child process started with `uv_spawn` — no shell — with stdin ignored (or fed from a byte buffer through
+/// a pipe, then closed), stdout and stderr read through pipes into capped buffers, and a time limit after which the process group gets SIGTERM, then SIGKILL.
 ///
 /// Loop thread only; other tasks use `run(...)`, which hops to the loop and back. Owns its `uv_process_t` and
-/// two `uv_pipe_t`s: each handle retains the object through `data` and is freed in its close callback (the
-/// process handle after the exit callback, a pipe at its end of file). The child leads a process group of its
+/// two or three `uv_pipe_t`s: each handle retains the object through `data` and is freed in its close callback
+/// (the process handle after the exit callback, an output pipe at its end of file, the input pipe once its
+/// one write has completed or failed). The child leads a process group of its
 /// own (`UV_PROCESS_DETACHED`), so that a shell script's children are signalled with it and cannot keep the
 /// pipes open.
 @LoopActor
@@ -64,11 +65,16 @@ public final class UVProcess {
         var currentDirectory: String?
         var timeoutMilliseconds: Int
         var outputLimit: Int
+        /// Bytes written to the child's stdin, which is then closed; nil for no stdin at all.
+        var standardInput: [UInt8]? = nil
     }
 
     private let process: UnsafeMutablePointer<uv_process_t>
     private let stdoutPipe: UnsafeMutablePointer<uv_pipe_t>
     private let stderrPipe: UnsafeMutablePointer<uv_pipe_t>
+    /// Set when the child gets input; allocated in `spawn`, freed in its close callback.
+    private var stdinPipe: UnsafeMutablePointer<uv_pipe_t>?
+    private var stdinOpen = false
     private let outputLimit: Int
     private var completion: (@LoopActor (Outcome) -> Void)?
     private var timer: UVTimer?
@@ -99,21 +105,23 @@ public final class UVProcess {
 
     /// Runs `executable` with `arguments` and exactly `environment`, and returns how it ended.
     ///
-    /// Any task. A command containing `/` is used as is (relative to `currentDirectory`, else the process's
+    /// Any task. With `standardInput`, the child reads those bytes from its stdin, then end of file (a child
+    /// that exits without reading them all is not an error); without, stdin is not connected. A command containing `/` is used as is (relative to `currentDirectory`, else the process's
     /// working directory); a bare name is looked up in the `PATH` of `environment` (see `locate`). Reaching the
     /// time limit is not an error: the result says `timedOut`. Cancelling the calling task returns at once with
     /// `ECANCELED` and stops the child in the background (SIGTERM, SIGKILL 2 s later).
     /// - Throws: `UVError` with `ENOENT` when the command is not found, or the failing libuv call.
     public nonisolated static func run(executable: String, arguments: [String], environment: [String: String],
                                        currentDirectory: String? = nil, timeoutMilliseconds: Int,
-                                       outputLimit: Int = defaultOutputLimit) async throws(UVError) -> ProcessResult {
+                                       outputLimit: Int = defaultOutputLimit,
+                                       standardInput: [UInt8]? = nil) async throws(UVError) -> ProcessResult {
         guard let path = locate(executable, baseDirectory: currentDirectory, environment: environment) else {
             throw UVError(UV_ENOENT.rawValue, "uv_spawn")
         }
         let spec = Spec(path: path, arguments: [executable] + arguments,
                         environment: environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" },
                         currentDirectory: currentDirectory, timeoutMilliseconds: timeoutMilliseconds,
-                        outputLimit: outputLimit)
+                        outputLimit: outputLimit, standardInput: standardInput)
         var attempt = 0
         while true {
             let outcome = await launch(spec)
@@ -224,6 +232,19 @@ public final class UVProcess {
             throw UVError(errRC, "uv_pipe_init")
         }
         me.stderrPipe.pointee.data = Unmanaged.passRetained(me).toOpaque()
+        if spec.standardInput != nil {
+            let inPipe = UnsafeMutablePointer<uv_pipe_t>.allocate(capacity: 1)
+            let inRC = uv_pipe_init(loop, inPipe, 0)
+            if inRC < 0 {
+                me.process.deallocate()
+                inPipe.deallocate()
+                UVHandle.closeReleasingOwner(me.stdoutPipe)
+                UVHandle.closeReleasingOwner(me.stderrPipe)
+                throw UVError(inRC, "uv_pipe_init")
+            }
+            inPipe.pointee.data = Unmanaged.passRetained(me).toOpaque()
+            me.stdinPipe = inPipe
+        }
 
         let rc = me.spawnProcess(spec, loop: loop)
         // uv_spawn initialises the handle whether or not the process starts: it is closed either way.
@@ -233,11 +254,16 @@ public final class UVProcess {
             UVHandle.closeReleasingOwner(me.process)
             UVHandle.closeReleasingOwner(me.stdoutPipe)
             UVHandle.closeReleasingOwner(me.stderrPipe)
+            if let inPipe = me.stdinPipe { UVHandle.closeReleasingOwner(inPipe) }
             throw UVError(rc, "uv_spawn")
         }
         me.pid = me.process.pointee.pid
         me.stdoutOpen = true
         me.stderrOpen = true
+        if me.stdinPipe != nil {
+            me.stdinOpen = true
+            me.writeInput(spec.standardInput ?? [])
+        }
         for pipe in [me.stdoutPipe, me.stderrPipe] {
             let readRC = pipe.withMemoryRebound(to: uv_stream_t.self, capacity: 1) {
                 uv_read_start($0, UVProcess.allocate, UVProcess.onRead)
@@ -258,7 +284,12 @@ public final class UVProcess {
     /// Fills `uv_process_options_t` with C copies of the strings, which need to live only during `uv_spawn`.
     private func spawnProcess(_ spec: Spec, loop: UnsafeMutablePointer<uv_loop_t>) -> Int32 {
         var stdio = [uv_stdio_container_t](repeating: uv_stdio_container_t(), count: 3)
-        stdio[0].flags = UV_IGNORE
+        if let stdinPipe {
+            stdio[0].flags = uv_stdio_flags(rawValue: UV_CREATE_PIPE.rawValue | UV_READABLE_PIPE.rawValue)
+            stdio[0].data.stream = UnsafeMutableRawPointer(stdinPipe).assumingMemoryBound(to: uv_stream_t.self)
+        } else {
+            stdio[0].flags = UV_IGNORE
+        }
         let captured = uv_stdio_flags(rawValue: UV_CREATE_PIPE.rawValue | UV_WRITABLE_PIPE.rawValue)
         stdio[1].flags = captured
         stdio[1].data.stream = UnsafeMutableRawPointer(stdoutPipe).assumingMemoryBound(to: uv_stream_t.self)
@@ -300,6 +331,51 @@ public final class UVProcess {
         return string.withCString { body($0) }
     }
 
+    // MARK: Input
+
+    /// Writes `bytes` to the child's stdin in one `uv_write` and closes the pipe when it completes (or at once
+    /// when there is nothing to write). The copy of the bytes and the request are freed in the write callback.
+    private func writeInput(_ bytes: [UInt8]) {
+        guard let inPipe = stdinPipe, !bytes.isEmpty else {
+            closeInput()
+            return
+        }
+        let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count)
+        bytes.withUnsafeBytes { raw in
+            UnsafeMutableRawPointer(buffer).copyMemory(from: raw.baseAddress!, byteCount: bytes.count)
+        }
+        let request = UnsafeMutablePointer<uv_write_t>.allocate(capacity: 1)
+        request.pointee.data = UnsafeMutableRawPointer(buffer)
+        var buf = uv_buf_init(buffer, UInt32(bytes.count))
+        let rc = inPipe.withMemoryRebound(to: uv_stream_t.self, capacity: 1) {
+            uv_write(request, $0, &buf, 1, UVProcess.onInputWritten)
+        }
+        if rc < 0 {
+            // Nothing was queued: the callback will not run. The child sees end of file at once.
+            buffer.deallocate()
+            request.deallocate()
+            closeInput()
+        }
+    }
+
+    /// The write finished, failed (`EPIPE` when the child exited without reading) or was cancelled by the
+    /// close: free it and close the pipe.
+    private static let onInputWritten: uv_write_cb = { request, _ in
+        guard let request else { return }
+        if let buffer = request.pointee.data { buffer.deallocate() }
+        let stream = request.pointee.handle
+        request.deallocate()
+        guard let stream, let data = stream.pointee.data else { return }
+        let me = Unmanaged<UVProcess>.fromOpaque(data).takeUnretainedValue()
+        LoopActor.assumeIsolated { me.closeInput() }
+    }
+
+    private func closeInput() {
+        guard stdinOpen, let inPipe = stdinPipe else { return }
+        stdinOpen = false
+        UVHandle.closeReleasingOwner(inPipe)
+    }
+
     // MARK: Stopping
 
     /// Stops waiting: the completion hears `ECANCELED` now, and the process group is stopped in the background.
@@ -322,6 +398,7 @@ public final class UVProcess {
     private func stop() {
         guard !stopping, !finished else { return }
         stopping = true
+        closeInput()
         signalGroup(SIGTERM)
         let timer = self.timer ?? UVTimer()
         self.timer = timer
@@ -412,6 +489,7 @@ public final class UVProcess {
     private func finishIfDone() {
         guard exited, !stdoutOpen, !stderrOpen, !finished else { return }
         finished = true
+        closeInput()
         timer?.close()
         timer = nil
         deliver(.success(ProcessResult(exitStatus: exitStatus, termSignal: termSignal, stdout: stdout,

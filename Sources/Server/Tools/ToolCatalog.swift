@@ -7,7 +7,7 @@ public enum ToolCatalog {
     public static func makeTools(kubeConfig: Result<LoadedKubeConfig, KubeConfigError>, config: Config,
                                  clients: KubeClients) -> [any Tool] {
         let environment = KubeToolEnvironment(clients: clients, output: config.output)
-        return [
+        let tools: [(any Tool)?] = [
             ConfigurationContextsListTool(kubeConfig: kubeConfig, contextOverride: config.context),
             ConfigurationViewTool(kubeConfig: kubeConfig, contextOverride: config.context),
             ClusterInfoTool(environment: environment),
@@ -31,7 +31,9 @@ public enum ToolCatalog {
             PodsRunTool(environment: environment),
             DeploymentsRestartTool(environment: environment),
             RolloutStatusTool(environment: environment),
+            KubectlTool.make(kubeConfig: kubeConfig, config: config),
         ]
+        return tools.compactMap { $0 }
     }
 
     /// The tool definitions alone (no kubeconfig needed), for documentation.
@@ -42,7 +44,12 @@ public enum ToolCatalog {
                                   makeCredentials: { _ throws(KubeError) in
                                       throw KubeError.configuration("no kubeconfig")
                                   })
-        return makeTools(kubeConfig: none, config: config, clients: clients).map(\.definition)
+        var definitions = makeTools(kubeConfig: none, config: config, clients: clients).map(\.definition)
+        // The documentation lists kubectl even where this binary runs without it on PATH.
+        if !definitions.contains(where: { $0.name == KubectlTool.name }) {
+            definitions.append(KubectlTool.definition(readOnly: config.readOnly))
+        }
+        return definitions
     }
 
     /// The Markdown table of the README: name, title, whether it only reads, and the description's first sentence.

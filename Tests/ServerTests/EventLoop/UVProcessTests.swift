@@ -58,6 +58,40 @@ import Testing
         #expect(String(decoding: result.stdout, as: UTF8.self) == "done\n")
     }
 
+    @Test func feedsStandardInputThenEndOfFile() async throws {
+        let input = Array("line one\nline two\n".utf8)
+        let result = try await UVProcess.run(executable: "/bin/sh", arguments: ["-c", "cat; echo done"],
+                                             environment: environment, timeoutMilliseconds: 5_000,
+                                             standardInput: input)
+        #expect(String(decoding: result.stdout, as: UTF8.self) == "line one\nline two\ndone\n")
+        #expect(result.succeeded)
+    }
+
+    @Test func feedsStandardInputLargerThanAPipeBuffer() async throws {
+        let input = [UInt8](repeating: UInt8(ascii: "x"), count: 1 << 20)
+        let result = try await UVProcess.run(executable: "/bin/sh", arguments: ["-c", "wc -c"],
+                                             environment: environment, timeoutMilliseconds: 10_000,
+                                             standardInput: input)
+        #expect(String(decoding: result.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                == "1048576")
+    }
+
+    @Test func childThatIgnoresStandardInputStillFinishes() async throws {
+        let input = [UInt8](repeating: UInt8(ascii: "y"), count: 1 << 20)
+        let result = try await UVProcess.run(executable: "/bin/sh", arguments: ["-c", "echo early"],
+                                             environment: environment, timeoutMilliseconds: 10_000,
+                                             standardInput: input)
+        #expect(String(decoding: result.stdout, as: UTF8.self) == "early\n")
+        #expect(result.succeeded && !result.timedOut)
+    }
+
+    @Test func emptyStandardInputIsEndOfFile() async throws {
+        let result = try await UVProcess.run(executable: "/bin/sh", arguments: ["-c", "cat; echo done"],
+                                             environment: environment, timeoutMilliseconds: 5_000,
+                                             standardInput: [])
+        #expect(String(decoding: result.stdout, as: UTF8.self) == "done\n")
+    }
+
     @Test func killsTheProcessGroupWhenTheTimeLimitIsReached() async throws {
         let start = ContinuousClock.now
         // A shell that waits on a child: both must go, or the child would keep the pipes open.
