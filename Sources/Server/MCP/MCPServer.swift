@@ -8,8 +8,10 @@ import Logging
 @LoopActor
 public final class MCPServer {
     public private(set) var tools: ToolRegistry
-    public let resourceProviders: [any ResourceProvider]
-    public let prompts: [any Prompt]
+    public private(set) var resourceProviders: [any ResourceProvider]
+    public private(set) var prompts: [any Prompt]
+    /// The server-wide cap on `resources/subscribe` watches.
+    public let subscriptionBudget = SubscriptionBudget()
     /// Items per page of every list.
     public let pageSize: Int
     let logger: Logger
@@ -44,6 +46,17 @@ public final class MCPServer {
         toolPages.removeAll()
         let note = JSONRPCEncoder.notification(method: "notifications/tools/list_changed", params: nil)
         for session in broadcastTargets.values { session.sendUnsolicited(note) }
+    }
+
+    /// Replaces the resource providers and prompts (kubeconfig reload); running subscriptions keep their
+    /// watches, and the lists are announced as changed.
+    public func replaceResourcesAndPrompts(_ providers: [any ResourceProvider], _ prompts: [any Prompt]) {
+        resourceProviders = providers
+        self.prompts = prompts
+        for method in ["notifications/resources/list_changed", "notifications/prompts/list_changed"] {
+            let note = JSONRPCEncoder.notification(method: method, params: nil)
+            for session in broadcastTargets.values { session.sendUnsolicited(note) }
+        }
     }
 
     // MARK: Entry point
@@ -102,7 +115,8 @@ public final class MCPServer {
 
         switch method {
         case "initialize" where !modern:
-            reply.sendResponse(JSONRPCEncoder.result(id: id, initializeResult(version: version)))
+            reply.sendResponse(JSONRPCEncoder.result(id: id, initializeResult(version: version,
+                                                                              subscribe: session != nil)))
         case "ping" where !modern:
             reply.sendResponse(JSONRPCEncoder.result(id: id, encodedResult: Array("{}".utf8)))
         case "server/discover" where modern:
@@ -119,6 +133,8 @@ public final class MCPServer {
             callTool(id: id, params: params, session: session, version: version, reply: reply)
         case "resources/list", "resources/templates/list", "resources/read":
             handleResources(id: id, method: method, params: params, session: session, version: version, reply: reply)
+        case "resources/subscribe", "resources/unsubscribe":
+            handleSubscription(id: id, method: method, params: params, session: session, version: version, reply: reply)
         case "prompts/list", "prompts/get":
             handlePrompts(id: id, method: method, params: params, session: session, version: version, reply: reply)
         case "completion/complete":
@@ -153,22 +169,24 @@ public final class MCPServer {
 
     // MARK: Lifecycle results
 
-    private func capabilities(version: ProtocolVersion) -> JSONValue {
+    /// `subscribe`: whether `resources/subscribe` can work (a session with a stream; not stateless, not
+    /// 2026-07-28).
+    private func capabilities(version: ProtocolVersion, subscribe: Bool) -> JSONValue {
         var caps = JSONObject()
         caps["tools"] = ["listChanged": true]
-        caps["resources"] = ["subscribe": false, "listChanged": true]
+        caps["resources"] = ["subscribe": .bool(subscribe && !version.isModern), "listChanged": true]
         caps["prompts"] = ["listChanged": true]
         if !version.isModern { caps["logging"] = .object(JSONObject()) }
         if version >= .v2025_03_26 { caps["completions"] = .object(JSONObject()) }
         return .object(caps)
     }
 
-    func initializeResult(version: ProtocolVersion) -> JSONValue {
+    func initializeResult(version: ProtocolVersion, subscribe: Bool = false) -> JSONValue {
         var serverInfo = JSONObject([("name", .string(ServerInfo.name)), ("version", .string(ServerInfo.version))])
         if version >= .v2025_06_18 { serverInfo["title"] = .string(ServerInfo.title) }
         return .object(JSONObject([
             ("protocolVersion", .string(version.rawValue)),
-            ("capabilities", capabilities(version: version)),
+            ("capabilities", capabilities(version: version, subscribe: subscribe)),
             ("serverInfo", .object(serverInfo)),
             ("instructions", .string(ServerInfo.instructions)),
         ]))
@@ -178,7 +196,7 @@ public final class MCPServer {
         .object(JSONObject([
             ("resultType", "complete"),
             ("supportedVersions", .array(ProtocolVersion.allCases.reversed().map { .string($0.rawValue) })),
-            ("capabilities", capabilities(version: .v2026_07_28)),
+            ("capabilities", capabilities(version: .v2026_07_28, subscribe: false)),
             ("instructions", .string(ServerInfo.instructions)),
             ("ttlMs", .int(Self.listTTLMilliseconds)),
             ("cacheScope", "public"),
@@ -350,7 +368,13 @@ public final class MCPServer {
             default:
                 for p in providers {
                     let contents: [ResourceContents]?
-                    do { contents = try await p.read(uri: uri) } catch let e as JSONRPCError { throw e } catch {
+                    do { contents = try await p.read(uri: uri) } catch let e as JSONRPCError {
+                        // 2026-07-28 has no -32002: resource-not-found is invalid params there.
+                        if modern && e.code == JSONRPCError.resourceNotFoundCode {
+                            throw JSONRPCError(code: JSONRPCError.invalidParamsCode, message: e.message, data: e.data)
+                        }
+                        throw e
+                    } catch {
                         throw .internalError("reading \(uri): \(error)")
                     }
                     if let contents {
@@ -423,7 +447,7 @@ public final class MCPServer {
             case "ref/prompt":
                 guard let name = ref["name"]?.stringValue, let prompt = prompts.first(where: { $0.definition.name == name })
                 else { throw .invalidParams("Unknown prompt in completion ref") }
-                values = await prompt.complete(argument: argName, prefix: prefix)
+                values = await prompt.complete(argument: argName, prefix: prefix, context: ctx)
             case "ref/resource":
                 guard let uri = ref["uri"]?.stringValue else { throw .invalidParams("ref/resource needs a uri") }
                 for p in providers where p.templates.contains(where: { $0.uriTemplate == uri }) {
