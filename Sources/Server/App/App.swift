@@ -50,10 +50,10 @@ final class App {
         let registry = ToolRegistry(tools: ToolCatalog.makeTools(kubeConfig: kubeConfig, config: config, clients: clients),
                                     readOnly: config.readOnly)
         let kube = KubeToolEnvironment(clients: clients, output: config.output)
-        let names = KubeNames(clients: clients, kubeConfig: kubeConfig)
+        let names = KubeNames(clients: clients, kubeConfig: kubeConfig, contextOverride: config.context)
         let resources = KubeResourceProvider(environment: kube, kubeConfig: kubeConfig, contextOverride: config.context,
                                              names: names)
-        return (registry, [resources], KubePrompts.make(environment: kube, names: names))
+        return (registry, [resources], KubePrompts.make(names: names))
     }
 
     func start() throws {

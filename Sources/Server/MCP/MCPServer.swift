@@ -218,6 +218,19 @@ public final class MCPServer {
         return .object(o)
     }
 
+    /// How long a 2026-07-28 client may cache `resources/list`, whose namespaces are read live.
+    nonisolated static let liveListTTLMilliseconds = 10_000
+
+    /// The 2026-07-28 envelope for results read live from the cluster with the server's credentials: cached
+    /// privately for `ttlMs` (0 for `resources/read`: an object may change at any moment).
+    nonisolated static func modernLiveResult(_ result: JSONObject, ttlMs: Int) -> JSONValue {
+        var o = result
+        o["resultType"] = "complete"
+        o["ttlMs"] = .int(ttlMs)
+        o["cacheScope"] = "private"
+        return .object(o)
+    }
+
     // MARK: Lists
 
     /// Splits a list into the requested page and the cursor of the next one.
@@ -358,7 +371,7 @@ public final class MCPServer {
                 let (slice, next) = try Self.page(all, offset: offset, size: pageSize)
                 var o = JSONObject([("resources", .array(slice.map(\.json)))])
                 if let next { o["nextCursor"] = .string(next) }
-                return modern ? Self.modernResult(o, cacheable: true) : .object(o)
+                return modern ? Self.modernLiveResult(o, ttlMs: Self.liveListTTLMilliseconds) : .object(o)
             case "resources/templates/list":
                 let all = providers.flatMap(\.templates)
                 let (slice, next) = try Self.page(all, offset: offset, size: pageSize)
@@ -379,7 +392,7 @@ public final class MCPServer {
                     }
                     if let contents {
                         let o = JSONObject([("contents", .array(contents.map(\.json)))])
-                        return modern ? Self.modernResult(o, cacheable: true) : .object(o)
+                        return modern ? Self.modernLiveResult(o, ttlMs: 0) : .object(o)
                     }
                 }
                 if modern { throw .invalidParams("Unknown resource: \(uri)") }

@@ -6,7 +6,6 @@ import Foundation
 ///
 /// Immutable and `Sendable`; runs off the loop.
 struct ClusterHealthCheckPrompt: Prompt {
-    let environment: KubeToolEnvironment
     let names: KubeNames
 
     /// Pods read at most for the counts.
@@ -38,7 +37,7 @@ struct ClusterHealthCheckPrompt: Prompt {
         let scope = namespace.map { "namespace \($0)" } ?? "all namespaces"
         let now = Date()
         let connection: KubeClients.Connection
-        switch await KubePrompts.connection(environment, arguments) {
+        switch await KubePrompts.connection(names, arguments) {
         case .success(let c): connection = c
         case .failure(let error):
             var document = PromptDocument(heading: "Check the health of the Kubernetes cluster (\(scope)).")

@@ -6,11 +6,11 @@ import Foundation
 /// Stateless; any thread.
 enum KubePrompts {
     /// The prompts, in `prompts/list` order.
-    static func make(environment: KubeToolEnvironment, names: KubeNames) -> [any Prompt] {
+    static func make(names: KubeNames) -> [any Prompt] {
         [
-            ClusterHealthCheckPrompt(environment: environment, names: names),
-            TroubleshootPodPrompt(environment: environment, names: names),
-            TroubleshootDeploymentPrompt(environment: environment, names: names),
+            ClusterHealthCheckPrompt(names: names),
+            TroubleshootPodPrompt(names: names),
+            TroubleshootDeploymentPrompt(names: names),
         ]
     }
 
@@ -66,11 +66,11 @@ enum KubePrompts {
     }
 
     /// The connection for a prompt, or the reason there is none (the prompt then says so).
-    static func connection(_ environment: KubeToolEnvironment, _ arguments: [String: String]) async
+    static func connection(_ names: KubeNames, _ arguments: [String: String]) async
         -> Result<KubeClients.Connection, KubeError>
     {
         do throws(KubeError) {
-            return .success(try await environment.clients.connection(context: value(arguments, "context")))
+            return .success(try await names.connection(value(arguments, "context")))
         } catch {
             return .failure(error)
         }

@@ -5,7 +5,6 @@ import Foundation
 ///
 /// Immutable and `Sendable`; runs off the loop.
 struct TroubleshootDeploymentPrompt: Prompt {
-    let environment: KubeToolEnvironment
     let names: KubeNames
 
     /// apps/v1 Deployments (fixed: every supported Kubernetes serves them there).
@@ -37,7 +36,7 @@ struct TroubleshootDeploymentPrompt: Prompt {
         let name = arguments["deployment"] ?? ""
         let now = Date()
         let connection: KubeClients.Connection
-        switch await KubePrompts.connection(environment, arguments) {
+        switch await KubePrompts.connection(names, arguments) {
         case .success(let c): connection = c
         case .failure(let error):
             var document = PromptDocument(heading: "Troubleshoot the Kubernetes deployment \(name).")

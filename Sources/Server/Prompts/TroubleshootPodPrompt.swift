@@ -5,7 +5,6 @@ import Foundation
 ///
 /// Immutable and `Sendable`; runs off the loop.
 struct TroubleshootPodPrompt: Prompt {
-    let environment: KubeToolEnvironment
     let names: KubeNames
 
     var definition: PromptDefinition {
@@ -32,7 +31,7 @@ struct TroubleshootPodPrompt: Prompt {
         let pod = arguments["pod"] ?? ""
         let now = Date()
         let connection: KubeClients.Connection
-        switch await KubePrompts.connection(environment, arguments) {
+        switch await KubePrompts.connection(names, arguments) {
         case .success(let c): connection = c
         case .failure(let error):
             var document = PromptDocument(heading: "Troubleshoot the Kubernetes pod \(pod).")

@@ -12,12 +12,26 @@ public struct KubeNames: Sendable {
     let clients: KubeClients
     let kubeConfig: Result<LoadedKubeConfig, KubeConfigError>
     let cache: KubeLookupCache
+    /// `--context`, else the kubeconfig's current context: named explicitly, it still maps to the tools' client.
+    let serverContext: String?
 
-    public init(clients: KubeClients, kubeConfig: Result<LoadedKubeConfig, KubeConfigError>,
+    public init(clients: KubeClients, kubeConfig: Result<LoadedKubeConfig, KubeConfigError>, contextOverride: String?,
                 cache: KubeLookupCache = KubeLookupCache()) {
         self.clients = clients
         self.kubeConfig = kubeConfig
         self.cache = cache
+        if let contextOverride, !contextOverride.isEmpty {
+            serverContext = contextOverride
+        } else if case .success(let loaded) = kubeConfig {
+            serverContext = loaded.config.currentContext
+        } else {
+            serverContext = nil
+        }
+    }
+
+    /// The connection for a context argument (nil or the server's own: the tools' client).
+    func connection(_ context: String?) async throws(KubeError) -> KubeClients.Connection {
+        try await clients.connection(context: context == serverContext ? nil : context)
     }
 
     /// The values that start with `prefix` (case-sensitive, as Kubernetes names are), sorted, without duplicates.
@@ -38,7 +52,7 @@ public struct KubeNames: Sendable {
 
     /// Like `namespaces`, but says why the list could not be read.
     public func namespacesOrThrow(context: String?) async throws(KubeError) -> [String] {
-        let connection = try await clients.connection(context: context)
+        let connection = try await connection(context)
         return try await cache.values("\(connection.contextName)\u{0}namespaces") { () async throws(KubeError) in
             try await Self.names(connection, .namespaces, namespace: nil)
         }
@@ -47,7 +61,7 @@ public struct KubeNames: Sendable {
     /// Resource types for a URI's `{resource}`: plural names of the types that can be read, namespaced or
     /// cluster-scoped; qualified (`deployments.apps`) when the prefix has a dot.
     public func resourceTypes(context: String?, namespaced: Bool, prefix: String) async -> [String] {
-        guard let connection = try? await clients.connection(context: context),
+        guard let connection = try? await connection(context),
             let mapper = try? await connection.discovery.restMapper()
         else { return [] }
         let readable = mapper.resources.filter { $0.preferred && $0.namespaced == namespaced && $0.verbs.contains("get") }
@@ -58,7 +72,7 @@ public struct KubeNames: Sendable {
     /// Names of the objects of `resource` (any spelling kubectl accepts) in `namespace` (nil: the context's
     /// default namespace; ignored for cluster-scoped types).
     public func objectNames(context: String?, namespace: String?, resource: String) async -> [String] {
-        guard let connection = try? await clients.connection(context: context),
+        guard let connection = try? await connection(context),
             let info = try? await connection.discovery.resolve(resource)
         else { return [] }
         let ns = info.namespaced ? (namespace.flatMap { $0.isEmpty ? nil : $0 } ?? connection.defaultNamespace) : nil
@@ -70,7 +84,7 @@ public struct KubeNames: Sendable {
 
     /// The container names (init containers included) of one pod.
     public func containers(context: String?, namespace: String?, pod: String) async -> [String] {
-        guard let connection = try? await clients.connection(context: context) else { return [] }
+        guard let connection = try? await connection(context) else { return [] }
         let ns = namespace.flatMap { $0.isEmpty ? nil : $0 } ?? connection.defaultNamespace
         let key = "\(connection.contextName)\u{0}\(ns)\u{0}pod-containers\u{0}\(pod)"
         return (try? await cache.values(key) { () async throws(KubeError) in

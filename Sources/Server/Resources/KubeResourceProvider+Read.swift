@@ -109,8 +109,7 @@ extension KubeResourceProvider {
         switch await namespacesCall {
         case .success(let names):
             o["namespaces"] = ["count": .int(names.count),
-                               "uri": .string(KubeResourceURI.objectURI(context: context, namespace: nil,
-                                                                        resource: "namespaces", name: "{name}"))]
+                               "uri": .string("k8s://\(KubeResourceURI.encode(context))/_cluster/namespaces/{name}")]
         case .failure(let error):
             o["namespaces"] = ["error": .string("\(error)")]
         }

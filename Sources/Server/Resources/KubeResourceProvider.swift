@@ -165,7 +165,8 @@ public struct KubeResourceProvider: ResourceProvider {
             throw Self.notFound(uri, "the kubeconfig has no context \"\(context)\" (see k8s://contexts)")
         }
         do throws(KubeError) {
-            return try await environment.clients.connection(context: context)
+            // The server's own context shares the tools' client (one connection pool, one discovery cache).
+            return try await environment.clients.connection(context: context == serverContext ? nil : context)
         } catch {
             throw Self.rpcError(error, uri: uri)
         }
