@@ -119,9 +119,11 @@ public final class HTTPConnection: UVStreamDelegate {
                                                                         keepAlive: request.keepAlive))
                 if closed || state.phase == .closed { return }
                 if state.phase == .responding || state.phase == .streaming {
-                    // Answer pending (or the connection now streams): keep the rest for later.
+                    // Answer pending (or the connection now streams): keep the rest for later. A long-lived
+                    // stream keeps reading, so that the peer closing it is noticed at once (and its session
+                    // ends, stopping its watches) rather than at the next failed heartbeat.
                     if !remaining.isEmpty, state.phase == .responding { leftover = Array(remaining) }
-                    stream.stopReading()
+                    if eventStream?.isLongLived != true { stream.stopReading() }
                     return
                 }
             }

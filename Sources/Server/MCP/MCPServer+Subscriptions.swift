@@ -69,6 +69,7 @@ extension MCPServer {
             defer {
                 watch.stop()
                 weakSession?.subscriptions?.taskFinished(generation: generation)
+                logger.debug("mcp.resource.watch_stopped")
             }
             let empty = JSONRPCEncoder.result(id: id, encodedResult: Array("{}".utf8))
             guard !Task.isCancelled, weakSession?.subscriptions?.started(uri: uri, generation: generation) == true
