@@ -106,8 +106,8 @@ final class App {
     private func reload() {
         logger.info("server.reload")
         let (registry, resources, prompts) = makeTools()
-        mcp.replaceResourcesAndPrompts(resources, prompts)
         mcp.replaceTools(registry)
+        mcp.replaceResourcesAndPrompts(resources, prompts)
     }
 
     /// SIGINT/SIGTERM (or end of stdin): stop accepting, end every stream, let running calls finish for at

@@ -49,14 +49,13 @@ public final class MCPServer {
     }
 
     /// Replaces the resource providers and prompts (kubeconfig reload); running subscriptions keep their
-    /// watches, and the lists are announced as changed.
+    /// watches. The resource list (contexts, namespaces) is announced as changed; the prompts' names and
+    /// arguments never depend on the kubeconfig, so their list is not.
     public func replaceResourcesAndPrompts(_ providers: [any ResourceProvider], _ prompts: [any Prompt]) {
         resourceProviders = providers
         self.prompts = prompts
-        for method in ["notifications/resources/list_changed", "notifications/prompts/list_changed"] {
-            let note = JSONRPCEncoder.notification(method: method, params: nil)
-            for session in broadcastTargets.values { session.sendUnsolicited(note) }
-        }
+        let note = JSONRPCEncoder.notification(method: "notifications/resources/list_changed", params: nil)
+        for session in broadcastTargets.values { session.sendUnsolicited(note) }
     }
 
     // MARK: Entry point
