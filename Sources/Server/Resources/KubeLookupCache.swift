@@ -2,7 +2,8 @@
 /// `completion/complete`, so that a client typing a prefix does not cost one API list per keystroke.
 ///
 /// Actor; any task. Bounded: at most `maxEntries` keys, the oldest evicted first; entries live `ttl`.
-/// Concurrent misses on one key share one fetch.
+/// Concurrent misses on one key share one fetch. Failures are remembered for the same time, so that an
+/// unreachable cluster costs one deadline per `ttl`, not one per request.
 public actor KubeLookupCache {
     /// How long a fetched list is reused.
     public static let defaultTTL: Duration = .seconds(5)
@@ -10,7 +11,7 @@ public actor KubeLookupCache {
     public static let maxEntries = 256
 
     private struct Entry {
-        var values: [String]
+        var outcome: Result<[String], KubeError>
         var fetchedAt: ContinuousClock.Instant
     }
 
@@ -28,7 +29,7 @@ public actor KubeLookupCache {
     public func values(_ key: String, fetch: @escaping @Sendable () async throws(KubeError) -> [String])
         async throws(KubeError) -> [String]
     {
-        if let entry = entries[key], entry.fetchedAt.duration(to: clock.now) < ttl { return entry.values }
+        if let entry = entries[key], entry.fetchedAt.duration(to: clock.now) < ttl { return try entry.outcome.get() }
         let task: Task<[String], Error>
         if let running = inFlight[key] {
             task = running
@@ -39,10 +40,11 @@ public actor KubeLookupCache {
         do {
             let values = try await task.value
             inFlight[key] = nil
-            store(key, values)
+            store(key, .success(values))
             return values
         } catch let error as KubeError {
             inFlight[key] = nil
+            if error != .cancelled { store(key, .failure(error)) }
             throw error
         } catch {
             inFlight[key] = nil
@@ -50,11 +52,11 @@ public actor KubeLookupCache {
         }
     }
 
-    private func store(_ key: String, _ values: [String]) {
+    private func store(_ key: String, _ outcome: Result<[String], KubeError>) {
         if entries[key] == nil {
             order.append(key)
             if order.count > Self.maxEntries { entries[order.removeFirst()] = nil }
         }
-        entries[key] = Entry(values: values, fetchedAt: clock.now)
+        entries[key] = Entry(outcome: outcome, fetchedAt: clock.now)
     }
 }
