@@ -85,9 +85,14 @@ def test_rest_resources(server):
         one = http(server.port, "GET", f"/mcp/resources/{uri}")
         assert one.status == 200, (res["uri"], one)
         json.loads(one.body)
-    missing = http(server.port, "GET", "/mcp/resources/" + urllib.parse.quote("k8s://no/such/thing", safe=""))
+    missing = http(server.port, "GET", "/mcp/resources/" + urllib.parse.quote("k8s://no-such-context/default/pods/x",
+                                                                              safe=""))
     assert missing.status == 404, missing
     assert_json_error(missing)
+    # A k8s:// URI that fits none of the forms is a bad request, not a missing resource.
+    malformed = http(server.port, "GET", "/mcp/resources/" + urllib.parse.quote("k8s://no/such/thing", safe=""))
+    assert malformed.status == 400, malformed
+    assert_json_error(malformed)
 
 
 def test_http_mode_writes_nothing_to_stdout(server):

@@ -32,8 +32,8 @@ final class App {
         self.logger = logger
     }
 
-    /// Builds the tool set from the kubeconfig as it is on disk now.
-    private func makeTools() -> ToolRegistry {
+    /// Builds the tool set, the resource providers and the prompts from the kubeconfig as it is on disk now.
+    private func makeTools() -> (ToolRegistry, [any ResourceProvider], [any Prompt]) {
         let kubeConfig = KubeConfigLoader.load(config: config, environment: environment)
         switch kubeConfig {
         case .success(let loaded):
@@ -47,13 +47,19 @@ final class App {
                                   makeCredentials: { context throws(KubeError) in
                                       try CredentialFactory.make(for: context, environment: environment)
                                   })
-        return ToolRegistry(tools: ToolCatalog.makeTools(kubeConfig: kubeConfig, config: config, clients: clients),
-                            restrictions: config.toolRestrictions)
+        let registry = ToolRegistry(tools: ToolCatalog.makeTools(kubeConfig: kubeConfig, config: config, clients: clients),
+                                    restrictions: config.toolRestrictions)
+        let kube = KubeToolEnvironment(clients: clients, output: config.output)
+        let names = KubeNames(clients: clients, kubeConfig: kubeConfig, contextOverride: config.context)
+        let resources = KubeResourceProvider(environment: kube, kubeConfig: kubeConfig, contextOverride: config.context,
+                                             names: names)
+        return (registry, [resources], KubePrompts.make(names: names))
     }
 
     func start() throws {
-        let registry = makeTools()
-        mcp = MCPServer(tools: registry, pageSize: Self.pageSize, logger: logger, workExecutor: WorkerPool.shared,
+        let (registry, resources, prompts) = makeTools()
+        mcp = MCPServer(tools: registry, resourceProviders: resources, prompts: prompts, pageSize: Self.pageSize,
+                        logger: logger, workExecutor: WorkerPool.shared,
                         validateArguments: { arguments, schema in
                             ArgumentValidator.firstViolation(in: arguments, against: schema)
                         })
@@ -99,7 +105,9 @@ final class App {
     /// SIGHUP: re-reads the kubeconfig and tells clients that the tool list may have changed.
     private func reload() {
         logger.info("server.reload")
-        mcp.replaceTools(makeTools())
+        let (registry, resources, prompts) = makeTools()
+        mcp.replaceTools(registry)
+        mcp.replaceResourcesAndPrompts(resources, prompts)
     }
 
     /// SIGINT/SIGTERM (or end of stdin): stop accepting, end every stream, let running calls finish for at

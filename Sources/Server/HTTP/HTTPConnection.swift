@@ -125,10 +125,12 @@ public final class HTTPConnection: UVStreamDelegate {
                                                                         keepAlive: request.keepAlive))
                 if closed || state.phase == .closed { return }
                 if state.phase == .responding || state.phase == .streaming {
-                    // Answer pending (or the connection now streams): keep the rest for later.
+                    // Answer pending (or the connection now streams): keep the rest for later. A long-lived
+                    // stream keeps reading, so that the peer closing it is noticed at once (and its session
+                    // ends, stopping its watches) rather than at the next failed heartbeat.
                     if !remaining.isEmpty, state.phase == .responding { leftover = Array(remaining) }
                     // A caller that cancels by closing the connection must be heard while the answer is pending.
-                    if closeWatcher == nil { stream.stopReading() }
+                    if closeWatcher == nil && eventStream?.isLongLived != true { stream.stopReading() }
                     return
                 }
             }

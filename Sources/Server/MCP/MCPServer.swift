@@ -8,8 +8,10 @@ import Logging
 @LoopActor
 public final class MCPServer {
     public private(set) var tools: ToolRegistry
-    public let resourceProviders: [any ResourceProvider]
-    public let prompts: [any Prompt]
+    public private(set) var resourceProviders: [any ResourceProvider]
+    public private(set) var prompts: [any Prompt]
+    /// The server-wide cap on `resources/subscribe` watches.
+    public let subscriptionBudget = SubscriptionBudget()
     /// Items per page of every list.
     public let pageSize: Int
     let logger: Logger
@@ -43,6 +45,16 @@ public final class MCPServer {
         tools = registry
         toolPages.removeAll()
         let note = JSONRPCEncoder.notification(method: "notifications/tools/list_changed", params: nil)
+        for session in broadcastTargets.values { session.sendUnsolicited(note) }
+    }
+
+    /// Replaces the resource providers and prompts (kubeconfig reload); running subscriptions keep their
+    /// watches. The resource list (contexts, namespaces) is announced as changed; the prompts' names and
+    /// arguments never depend on the kubeconfig, so their list is not.
+    public func replaceResourcesAndPrompts(_ providers: [any ResourceProvider], _ prompts: [any Prompt]) {
+        resourceProviders = providers
+        self.prompts = prompts
+        let note = JSONRPCEncoder.notification(method: "notifications/resources/list_changed", params: nil)
         for session in broadcastTargets.values { session.sendUnsolicited(note) }
     }
 
@@ -102,7 +114,8 @@ public final class MCPServer {
 
         switch method {
         case "initialize" where !modern:
-            reply.sendResponse(JSONRPCEncoder.result(id: id, initializeResult(version: version)))
+            reply.sendResponse(JSONRPCEncoder.result(id: id, initializeResult(version: version,
+                                                                              subscribe: session != nil)))
         case "ping" where !modern:
             reply.sendResponse(JSONRPCEncoder.result(id: id, encodedResult: Array("{}".utf8)))
         case "server/discover" where modern:
@@ -119,6 +132,8 @@ public final class MCPServer {
             callTool(id: id, params: params, session: session, version: version, reply: reply)
         case "resources/list", "resources/templates/list", "resources/read":
             handleResources(id: id, method: method, params: params, session: session, version: version, reply: reply)
+        case "resources/subscribe", "resources/unsubscribe":
+            handleSubscription(id: id, method: method, params: params, session: session, version: version, reply: reply)
         case "prompts/list", "prompts/get":
             handlePrompts(id: id, method: method, params: params, session: session, version: version, reply: reply)
         case "completion/complete":
@@ -153,22 +168,24 @@ public final class MCPServer {
 
     // MARK: Lifecycle results
 
-    private func capabilities(version: ProtocolVersion) -> JSONValue {
+    /// `subscribe`: whether `resources/subscribe` can work (a session with a stream; not stateless, not
+    /// 2026-07-28).
+    private func capabilities(version: ProtocolVersion, subscribe: Bool) -> JSONValue {
         var caps = JSONObject()
         caps["tools"] = ["listChanged": true]
-        caps["resources"] = ["subscribe": false, "listChanged": true]
+        caps["resources"] = ["subscribe": .bool(subscribe && !version.isModern), "listChanged": true]
         caps["prompts"] = ["listChanged": true]
         if !version.isModern { caps["logging"] = .object(JSONObject()) }
         if version >= .v2025_03_26 { caps["completions"] = .object(JSONObject()) }
         return .object(caps)
     }
 
-    func initializeResult(version: ProtocolVersion) -> JSONValue {
+    func initializeResult(version: ProtocolVersion, subscribe: Bool = false) -> JSONValue {
         var serverInfo = JSONObject([("name", .string(ServerInfo.name)), ("version", .string(ServerInfo.version))])
         if version >= .v2025_06_18 { serverInfo["title"] = .string(ServerInfo.title) }
         return .object(JSONObject([
             ("protocolVersion", .string(version.rawValue)),
-            ("capabilities", capabilities(version: version)),
+            ("capabilities", capabilities(version: version, subscribe: subscribe)),
             ("serverInfo", .object(serverInfo)),
             ("instructions", .string(ServerInfo.instructions)),
         ]))
@@ -178,7 +195,7 @@ public final class MCPServer {
         .object(JSONObject([
             ("resultType", "complete"),
             ("supportedVersions", .array(ProtocolVersion.allCases.reversed().map { .string($0.rawValue) })),
-            ("capabilities", capabilities(version: .v2026_07_28)),
+            ("capabilities", capabilities(version: .v2026_07_28, subscribe: false)),
             ("instructions", .string(ServerInfo.instructions)),
             ("ttlMs", .int(Self.listTTLMilliseconds)),
             ("cacheScope", "public"),
@@ -197,6 +214,19 @@ public final class MCPServer {
             o["ttlMs"] = .int(listTTLMilliseconds)
             o["cacheScope"] = "public"
         }
+        return .object(o)
+    }
+
+    /// How long a 2026-07-28 client may cache `resources/list`, whose namespaces are read live.
+    nonisolated static let liveListTTLMilliseconds = 10_000
+
+    /// The 2026-07-28 envelope for results read live from the cluster with the server's credentials: cached
+    /// privately for `ttlMs` (0 for `resources/read`: an object may change at any moment).
+    nonisolated static func modernLiveResult(_ result: JSONObject, ttlMs: Int) -> JSONValue {
+        var o = result
+        o["resultType"] = "complete"
+        o["ttlMs"] = .int(ttlMs)
+        o["cacheScope"] = "private"
         return .object(o)
     }
 
@@ -343,7 +373,7 @@ public final class MCPServer {
                 let (slice, next) = try Self.page(all, offset: offset, size: pageSize)
                 var o = JSONObject([("resources", .array(slice.map(\.json)))])
                 if let next { o["nextCursor"] = .string(next) }
-                return modern ? Self.modernResult(o, cacheable: true) : .object(o)
+                return modern ? Self.modernLiveResult(o, ttlMs: Self.liveListTTLMilliseconds) : .object(o)
             case "resources/templates/list":
                 let all = providers.flatMap(\.templates)
                 let (slice, next) = try Self.page(all, offset: offset, size: pageSize)
@@ -353,12 +383,18 @@ public final class MCPServer {
             default:
                 for p in providers {
                     let contents: [ResourceContents]?
-                    do { contents = try await p.read(uri: uri) } catch let e as JSONRPCError { throw e } catch {
+                    do { contents = try await p.read(uri: uri) } catch let e as JSONRPCError {
+                        // 2026-07-28 has no -32002: resource-not-found is invalid params there.
+                        if modern && e.code == JSONRPCError.resourceNotFoundCode {
+                            throw JSONRPCError(code: JSONRPCError.invalidParamsCode, message: e.message, data: e.data)
+                        }
+                        throw e
+                    } catch {
                         throw .internalError("reading \(uri): \(error)")
                     }
                     if let contents {
                         let o = JSONObject([("contents", .array(contents.map(\.json)))])
-                        return modern ? Self.modernResult(o, cacheable: true) : .object(o)
+                        return modern ? Self.modernLiveResult(o, ttlMs: 0) : .object(o)
                     }
                 }
                 if modern { throw .invalidParams("Unknown resource: \(uri)") }
@@ -426,7 +462,7 @@ public final class MCPServer {
             case "ref/prompt":
                 guard let name = ref["name"]?.stringValue, let prompt = prompts.first(where: { $0.definition.name == name })
                 else { throw .invalidParams("Unknown prompt in completion ref") }
-                values = await prompt.complete(argument: argName, prefix: prefix)
+                values = await prompt.complete(argument: argName, prefix: prefix, context: ctx)
             case "ref/resource":
                 guard let uri = ref["uri"]?.stringValue else { throw .invalidParams("ref/resource needs a uri") }
                 for p in providers where p.templates.contains(where: { $0.uriTemplate == uri }) {

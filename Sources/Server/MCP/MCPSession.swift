@@ -31,6 +31,8 @@ public final class MCPSession {
     public var outbound: (@LoopActor ([UInt8]) -> Void)?
     /// The stream object behind `outbound`, so that a replaced stream does not clear its successor's route.
     public var outboundOwner: MCPStreamHandle?
+    /// `resources/subscribe` subscriptions (nil until the first); stopped when the session ends.
+    public var subscriptions: SessionSubscriptions?
     /// Loop-clock milliseconds of the last message (for idle expiry of stream-less sessions).
     public var lastActivity: UInt64 = 0
 
@@ -49,6 +51,7 @@ public final class MCPSession {
         owner?.finish()
         for task in inFlight.values { task.cancel() }
         inFlight.removeAll()
+        subscriptions?.close()
     }
 
     /// Sends an unsolicited message if the session has a stream for it.

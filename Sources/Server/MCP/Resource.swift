@@ -74,6 +74,36 @@ public protocol ResourceProvider: Sendable {
     func read(uri: String) async throws -> [ResourceContents]?
     /// Completion values for a template argument (empty when it has none).
     func complete(template: String, argument: String, prefix: String, context: [String: String]) async -> [String]
+    /// Starts watching `uri` for `resources/subscribe`: the watch yields once per change and finishes when the
+    /// resource can no longer be watched. Nil when the URI is not this provider's; throws (e.g. `-32002`,
+    /// `-32602`) when it is but cannot be watched.
+    func watch(uri: String) async throws(JSONRPCError) -> ResourceWatch?
+}
+
+extension ResourceProvider {
+    /// Providers without subscriptions.
+    public func watch(uri: String) async throws(JSONRPCError) -> ResourceWatch? { nil }
+}
+
+/// A running watch on one resource: its changes, and how to stop it.
+///
+/// Sendable value; any task. `stop` is idempotent and must be called when the subscription ends (iterating
+/// `changes` to its end or cancelling the iterating task also stops it).
+public struct ResourceWatch: Sendable {
+    public let changes: AsyncStream<ResourceChange>
+    public let stop: @Sendable () -> Void
+
+    public init(changes: AsyncStream<ResourceChange>, stop: @escaping @Sendable () -> Void) {
+        self.changes = changes
+        self.stop = stop
+    }
+}
+
+/// What a watched resource did.
+public enum ResourceChange: Sendable, Equatable {
+    /// Created or changed (or may have changed: the watch lost track and relisted).
+    case updated
+    case deleted
 }
 
 /// A prompt as `prompts/list` shows it.
@@ -115,6 +145,6 @@ public protocol Prompt: Sendable {
     var definition: PromptDefinition { get }
     /// The messages for the given (string) arguments; throw `JSONRPCError.invalidParams` for bad ones.
     func messages(arguments: [String: String]) async throws -> [JSONValue]
-    /// Completion values for one argument.
-    func complete(argument: String, prefix: String) async -> [String]
+    /// Completion values for one argument; `context` holds the arguments the client already chose.
+    func complete(argument: String, prefix: String, context: [String: String]) async -> [String]
 }

@@ -40,13 +40,17 @@ public actor KubeClients {
         case .success(let value): loaded = value
         case .failure(let error): throw .configuration("no kubeconfig is loaded: \(error)")
         }
-        let name = requested.flatMap { $0.isEmpty ? nil : $0 } ?? contextOverride
-        let key = name ?? ""
+        var name = requested.flatMap { $0.isEmpty ? nil : $0 } ?? contextOverride
+        // Naming the server's own context explicitly shares its client (one connection pool, one discovery cache).
+        let serverContext = contextOverride ?? loaded.config.currentContext
+        let isServerContext = name == nil || name == serverContext
+        if isServerContext { name = contextOverride }
+        let key = isServerContext ? "" : name ?? ""
         if let existing = connections[key] { return existing }
         let resolved: ResolvedContext
         do {
             // --namespace applies to the server's own context only; other contexts keep theirs.
-            let namespace = (name == nil || name == contextOverride) ? namespaceOverride : nil
+            let namespace = isServerContext ? namespaceOverride : nil
             resolved = try loaded.resolvedContext(named: name, namespace: namespace)
         } catch {
             let known = loaded.config.contexts.map(\.name).joined(separator: ", ")
