@@ -47,20 +47,8 @@ final class CurlTransfer {
         }
     }
 
-    private func set(_ option: CURLoption, _ value: Int, _ name: String) throws(CurlError) {
-        let rc = ccurl_easy_setopt_long(easy, option, value)
-        guard rc == CURLE_OK else { throw .easy(rc, "curl_easy_setopt(\(name))") }
-    }
-
-    private func set(_ option: CURLoption, _ value: String, _ name: String) throws(CurlError) {
-        let rc = ccurl_easy_setopt_string(easy, option, value)
-        guard rc == CURLE_OK else { throw .easy(rc, "curl_easy_setopt(\(name))") }
-    }
-
-    private func setBlob(_ option: CURLoption, _ bytes: [UInt8], _ name: String) throws(CurlError) {
-        let rc = bytes.withUnsafeBytes { ccurl_easy_setopt_blob(easy, option, $0.baseAddress, $0.count) }
-        guard rc == CURLE_OK else { throw .easy(rc, "curl_easy_setopt(\(name))") }
-    }
+    /// Typed option setters on this transfer's handle.
+    private var options: CurlEasyOptions { CurlEasyOptions(easy: easy) }
 
     private func configure(_ request: HTTPClientRequest) throws(CurlError) {
         var url = request.url
@@ -70,19 +58,19 @@ final class CurlTransfer {
             connectTo = curl_slist_append(nil, "\(serverName):\(target.port)::\(target.port)".replacingFirstEmpty(target.host))
             ccurl_easy_setopt_slist(easy, CURLOPT_CONNECT_TO, connectTo)
         }
-        try set(CURLOPT_URL, url, "CURLOPT_URL")
-        try set(CURLOPT_NOSIGNAL, 1, "CURLOPT_NOSIGNAL")
-        try set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS), "CURLOPT_HTTP_VERSION")
-        try set(CURLOPT_PIPEWAIT, 1, "CURLOPT_PIPEWAIT")
-        try set(CURLOPT_ACCEPT_ENCODING, "", "CURLOPT_ACCEPT_ENCODING")
-        try set(CURLOPT_CONNECTTIMEOUT_MS, request.connectTimeoutMilliseconds, "CURLOPT_CONNECTTIMEOUT_MS")
+        try options.set(CURLOPT_URL, url, "CURLOPT_URL")
+        try options.set(CURLOPT_NOSIGNAL, 1, "CURLOPT_NOSIGNAL")
+        try options.set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS), "CURLOPT_HTTP_VERSION")
+        try options.set(CURLOPT_PIPEWAIT, 1, "CURLOPT_PIPEWAIT")
+        try options.set(CURLOPT_ACCEPT_ENCODING, "", "CURLOPT_ACCEPT_ENCODING")
+        try options.set(CURLOPT_CONNECTTIMEOUT_MS, request.connectTimeoutMilliseconds, "CURLOPT_CONNECTTIMEOUT_MS")
         if let timeout = request.timeoutMilliseconds {
-            try set(CURLOPT_TIMEOUT_MS, timeout, "CURLOPT_TIMEOUT_MS")
+            try options.set(CURLOPT_TIMEOUT_MS, timeout, "CURLOPT_TIMEOUT_MS")
         }
         switch request.method {
         case "GET": break
-        case "HEAD": try set(CURLOPT_NOBODY, 1, "CURLOPT_NOBODY")
-        default: try set(CURLOPT_CUSTOMREQUEST, request.method, "CURLOPT_CUSTOMREQUEST")
+        case "HEAD": try options.set(CURLOPT_NOBODY, 1, "CURLOPT_NOBODY")
+        default: try options.set(CURLOPT_CUSTOMREQUEST, request.method, "CURLOPT_CUSTOMREQUEST")
         }
         if let body = request.body {
             let rc = ccurl_easy_setopt_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
@@ -97,22 +85,8 @@ final class CurlTransfer {
         headerList = list
         ccurl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, list)
 
-        let tls = request.tls
-        if tls.insecureSkipVerify {
-            try set(CURLOPT_SSL_VERIFYPEER, 0, "CURLOPT_SSL_VERIFYPEER")
-            try set(CURLOPT_SSL_VERIFYHOST, 0, "CURLOPT_SSL_VERIFYHOST")
-        } else if let ca = tls.caData {
-            try setBlob(CURLOPT_CAINFO_BLOB, ca, "CURLOPT_CAINFO_BLOB")
-        } else if let file = tls.caFile {
-            try set(CURLOPT_CAINFO, file, "CURLOPT_CAINFO")
-        }
-        if let certificate = tls.clientCertificate, let key = tls.clientKey {
-            try set(CURLOPT_SSLCERTTYPE, "PEM", "CURLOPT_SSLCERTTYPE")
-            try setBlob(CURLOPT_SSLCERT_BLOB, certificate, "CURLOPT_SSLCERT_BLOB")
-            try set(CURLOPT_SSLKEYTYPE, "PEM", "CURLOPT_SSLKEYTYPE")
-            try setBlob(CURLOPT_SSLKEY_BLOB, key, "CURLOPT_SSLKEY_BLOB")
-        }
-        if let proxy = request.proxy { try set(CURLOPT_PROXY, proxy, "CURLOPT_PROXY") }
+        try options.applyTLS(request.tls)
+        if let proxy = request.proxy { try options.set(CURLOPT_PROXY, proxy, "CURLOPT_PROXY") }
 
         let me = Unmanaged.passUnretained(self).toOpaque()
         ccurl_easy_setopt_ptr(easy, CURLOPT_PRIVATE, me)
