@@ -65,3 +65,15 @@ def start_server():
             s.kill()
     if errors:
         pytest.fail("; ".join(errors))
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """The fake cluster with the demo scenario, one per test module that asks for it."""
+    from fake_cluster import FakeCluster
+
+    c = FakeCluster("demo")
+    try:
+        yield c
+    finally:
+        c.stop()

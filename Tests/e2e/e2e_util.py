@@ -8,6 +8,7 @@ pipeline several requests in one write, and watch a connection being closed by t
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import signal
@@ -640,3 +641,17 @@ class SSEStream:
             return True
         except TimeoutError:
             return False
+
+
+@contextlib.contextmanager
+def cluster_server(cluster, *args: str, extra_secrets: tuple[str, ...] = ()):
+    """A server with debug logging wired to a fake cluster; at the end it must exit cleanly, and its output must
+    hold none of the cluster's credentials nor `extra_secrets`."""
+    s = Server(args=["--log-level", "debug", *args], kubeconfig=cluster.kubeconfig).start()
+    try:
+        yield s
+    finally:
+        try:
+            s.check_clean_exit(extra_secrets=tuple(cluster.secrets()) + tuple(extra_secrets))
+        finally:
+            s.kill()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-import os
+import base64
+import http.client
+import json
 import signal
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -49,6 +52,38 @@ class FakeCluster:
                 if value:
                     out.append(value[:40])
         return out
+
+    # Direct HTTPS calls to the fake (setup, faults, the request log), as the kubeconfig's token user.
+
+    def request(self, method: str, path: str, body: object | None = None) -> tuple[int, bytes]:
+        """One request; returns (status, body)."""
+        cfg = self.config
+        ca = base64.b64decode(cfg["clusters"][0]["cluster"]["certificate-authority-data"]).decode()
+        token = next(u["user"]["token"] for u in cfg["users"] if u["user"].get("token"))
+        conn = http.client.HTTPSConnection("127.0.0.1", self.port, context=ssl.create_default_context(cadata=ca),
+                                           timeout=10)
+        try:
+            conn.request(method, path, body=json.dumps(body).encode() if body is not None else None,
+                         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json",
+                                  "Accept": "application/json"})
+            response = conn.getresponse()
+            return response.status, response.read()
+        finally:
+            conn.close()
+
+    def call(self, method: str, path: str, body: object | None = None):
+        """A request that must succeed (2xx); returns its JSON body (None when empty)."""
+        status, data = self.request(method, path, body)
+        assert 200 <= status < 300, f"{method} {path}: {status} {data[:300]!r}"
+        return json.loads(data) if data else None
+
+    def clear_requests(self) -> None:
+        """Empties the fake's log of API requests."""
+        self.call("DELETE", "/_fake/requests")
+
+    def requests(self) -> list[dict]:
+        """The API requests the fake saw since the last clear_requests (method, path, ...)."""
+        return self.call("GET", "/_fake/requests")["items"]
 
     def stop(self) -> None:
         if self.proc.poll() is None:

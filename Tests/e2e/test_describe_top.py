@@ -5,20 +5,14 @@ real calls (with the default output limit and with a tiny one that truncates).""
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
-import ssl
-import tempfile
-import urllib.request
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 import jsonschema
 import pytest
-import yaml
 from jsonschema.validators import validator_for
 
-from e2e_util import BINARY, Server
+from e2e_util import BINARY, Server, cluster_server
 from fake_cluster import FakeCluster
 
 # The demo scenario's Secret shop/shop-db-credentials (see test_read_tools.py).
@@ -39,53 +33,22 @@ GADGET = {"apiVersion": "example.com/v1", "kind": "Gadget",
           "spec": {"size": 3, "colour": "teal", "ports": [{"name": "http", "port": 8080}]}}
 
 
-class FakeAPI:
-    """Direct HTTPS calls to the fake cluster with the kubeconfig's client certificate (setup and faults)."""
-
-    def __init__(self, cluster: FakeCluster) -> None:
-        self.base = cluster.server
-        self._dir = tempfile.TemporaryDirectory(prefix="kube-mcp-describe-")
-        d = Path(self._dir.name)
-        cfg = cluster.config
-        (d / "ca.crt").write_bytes(base64.b64decode(cfg["clusters"][0]["cluster"]["certificate-authority-data"]))
-        user = next(u["user"] for u in cfg["users"] if "client-key-data" in u["user"])
-        (d / "client.crt").write_bytes(base64.b64decode(user["client-certificate-data"]))
-        (d / "client.key").write_bytes(base64.b64decode(user["client-key-data"]))
-        self.ctx = ssl.create_default_context(cafile=str(d / "ca.crt"))
-        self.ctx.load_cert_chain(str(d / "client.crt"), str(d / "client.key"))
-
-    def request(self, method: str, path: str, body: dict | None = None) -> dict:
-        data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(self.base + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json", "Accept": "application/json"})
-        with urllib.request.urlopen(req, context=self.ctx, timeout=10) as r:
-            return json.loads(r.read() or b"{}")
-
-    def close(self) -> None:
-        self._dir.cleanup()
 
 
 @pytest.fixture(scope="module")
 def cluster():
     c = FakeCluster("demo")
-    api = FakeAPI(c)
     # The CRD exists before the server first reads discovery.
-    api.request("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", CRD)
-    api.request("POST", "/apis/example.com/v1/namespaces/shop/gadgets", GADGET)
-    c.api = api
+    c.call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", CRD)
+    c.call("POST", "/apis/example.com/v1/namespaces/shop/gadgets", GADGET)
     yield c
-    api.close()
     c.stop()
 
 
 @pytest.fixture(scope="module")
 def server(cluster):
-    s = Server(args=["--log-level", "debug"], kubeconfig=cluster.kubeconfig).start()
-    yield s
-    try:
-        s.check_clean_exit(extra_secrets=tuple(cluster.secrets()) + SECRET_VALUES)
-    finally:
-        s.kill()
+    with cluster_server(cluster, extra_secrets=SECRET_VALUES) as s:
+        yield s
 
 
 @asynccontextmanager
@@ -170,7 +133,7 @@ def test_top(server, cluster, transport):
 
 
 def test_top_without_metrics_server_is_a_clear_error(server, cluster):
-    cluster.api.request("POST", "/_fake/faults", {"kind": "503", "count": -1, "path": "/apis/metrics.k8s.io/v1beta1/"})
+    cluster.call("POST", "/_fake/faults", {"kind": "503", "count": -1, "path": "/apis/metrics.k8s.io/v1beta1/"})
     try:
         async def go():
             async with client(server, cluster, "streamable") as c:
@@ -181,7 +144,7 @@ def test_top_without_metrics_server_is_a_clear_error(server, cluster):
                     assert "503" in text_of(r)
         run(go())
     finally:
-        cluster.api.request("DELETE", "/_fake/faults")
+        cluster.call("DELETE", "/_fake/faults")
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
@@ -302,7 +265,7 @@ def calls_for(pod: str) -> dict[str, dict]:
 
 
 def frontend_pod(cluster: FakeCluster) -> str:
-    return cluster.api.request("GET", "/api/v1/namespaces/shop/pods?labelSelector=app%3Dfrontend")["items"][0]["metadata"]["name"]
+    return cluster.call("GET", "/api/v1/namespaces/shop/pods?labelSelector=app%3Dfrontend")["items"][0]["metadata"]["name"]
 
 
 async def check_all_output_schemas(c, pod: str) -> dict[str, dict]:

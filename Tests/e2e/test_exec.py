@@ -4,52 +4,22 @@ exec (v5, and v4 when the fake offers only v4) over real TLS with a client certi
 from __future__ import annotations
 
 import asyncio
-import base64
-import http.client
-import json
-import ssl
 import time
 
 import pytest
 from mcp import Client, StdioServerParameters
 
-from e2e_util import BINARY, Server
+from e2e_util import BINARY, Server, cluster_server
 from fake_cluster import FakeCluster
 
 TRANSPORTS = ["streamable", "sse", "stdio"]
 
 
 @pytest.fixture(scope="module")
-def cluster():
-    c = FakeCluster("demo")
-    yield c
-    c.stop()
-
-
-@pytest.fixture(scope="module")
 def server(cluster):
     # A small output limit so that the cap is reached with a modest command.
-    s = Server(args=["--log-level", "debug", "--output-limit-bytes", "4096"], kubeconfig=cluster.kubeconfig).start()
-    yield s
-    try:
-        s.check_clean_exit(extra_secrets=tuple(cluster.secrets()))
-    finally:
-        s.kill()
-
-
-def fake_admin(cluster: FakeCluster, method: str, path: str, body: object | None = None) -> object:
-    """An admin request to the fake, authenticated with the kubeconfig's token user."""
-    ca = base64.b64decode(cluster.config["clusters"][0]["cluster"]["certificate-authority-data"]).decode()
-    token = next(u["user"]["token"] for u in cluster.config["users"] if u["user"].get("token"))
-    ctx = ssl.create_default_context(cadata=ca)
-    conn = http.client.HTTPSConnection("127.0.0.1", cluster.port, context=ctx, timeout=10)
-    conn.request(method, path, body=json.dumps(body).encode() if body is not None else None,
-                 headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
-    response = conn.getresponse()
-    data = response.read()
-    conn.close()
-    assert response.status < 300, f"{method} {path}: {response.status} {data[:300]!r}"
-    return json.loads(data)
+    with cluster_server(cluster, "--output-limit-bytes", "4096") as s:
+        yield s
 
 
 def target(server: Server, cluster: FakeCluster, transport: str):
@@ -156,13 +126,13 @@ def test_exec_timeout(server, cluster, pod, transport):
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
 def test_exec_falls_back_to_v4(server, cluster, pod, transport):
-    fake_admin(cluster, "POST", "/_fake/config", {"execProtocols": ["v4.channel.k8s.io"]})
+    cluster.call("POST", "/_fake/config", {"execProtocols": ["v4.channel.k8s.io"]})
     try:
         [result] = calls(server, cluster, transport, [
             ("pods_exec", {"name": pod, "namespace": "shop", "command": ["sh", "-c", "echo v4 only; exit 5"]}),
         ])
     finally:
-        fake_admin(cluster, "POST", "/_fake/config", {"execProtocols": []})
+        cluster.call("POST", "/_fake/config", {"execProtocols": []})
     assert not result.is_error, text_of(result)
     assert result.structured_content["exitCode"] == 5
     assert result.structured_content["stdout"] == "v4 only\n"

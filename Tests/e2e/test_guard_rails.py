@@ -9,13 +9,7 @@ exec, kubectl) are covered by their annotations without edits here."""
 from __future__ import annotations
 
 import asyncio
-import base64
-import http.client
-import json
-import ssl
 import subprocess
-import tempfile
-from pathlib import Path
 
 import pytest
 
@@ -70,40 +64,17 @@ def expected_visible(mode: str, tools: dict[str, dict]) -> set[str]:
 
 
 class FakeAdmin:
-    """HTTPS access to the fake's admin API with the kubeconfig's client certificate."""
+    """The fake's request log, as 'METHOD path' lines."""
 
     def __init__(self, cluster: FakeCluster) -> None:
-        self._dir = tempfile.TemporaryDirectory(prefix="kube-mcp-guard-")
-        d = Path(self._dir.name)
-        config = cluster.config
-        (d / "ca.crt").write_bytes(base64.b64decode(config["clusters"][0]["cluster"]["certificate-authority-data"]))
-        user = next(u["user"] for u in config["users"] if "client-certificate-data" in u["user"])
-        (d / "client.crt").write_bytes(base64.b64decode(user["client-certificate-data"]))
-        (d / "client.key").write_bytes(base64.b64decode(user["client-key-data"]))
-        self.ctx = ssl.create_default_context(cafile=str(d / "ca.crt"))
-        self.ctx.load_cert_chain(str(d / "client.crt"), str(d / "client.key"))
-        self.port = cluster.port
-
-    def request(self, method: str, path: str) -> dict:
-        conn = http.client.HTTPSConnection("127.0.0.1", self.port, context=self.ctx, timeout=10)
-        try:
-            conn.request(method, path)
-            response = conn.getresponse()
-            body = response.read()
-            assert response.status == 200, f"{method} {path}: {response.status} {body[:300]!r}"
-            return json.loads(body) if body else {}
-        finally:
-            conn.close()
+        self.cluster = cluster
 
     def clear_log(self) -> None:
-        self.request("DELETE", "/_fake/requests")
+        self.cluster.clear_requests()
 
     def log(self) -> list[str]:
         """The API requests since the last clear_log, as 'METHOD path'."""
-        return [f"{item['method']} {item['path']}" for item in self.request("GET", "/_fake/requests")["items"]]
-
-    def close(self) -> None:
-        self._dir.cleanup()
+        return [f"{item['method']} {item['path']}" for item in self.cluster.requests()]
 
 
 def is_discovery(entry: str) -> bool:
@@ -114,17 +85,8 @@ def is_discovery(entry: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def cluster():
-    c = FakeCluster("demo")
-    yield c
-    c.stop()
-
-
-@pytest.fixture(scope="module")
 def admin(cluster):
-    a = FakeAdmin(cluster)
-    yield a
-    a.close()
+    return FakeAdmin(cluster)
 
 
 @pytest.fixture(scope="module")

@@ -10,18 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import http.client
 import json
 import shutil
-import ssl
-import tempfile
-from pathlib import Path
 
 import pytest
 import yaml
 
-from e2e_util import BINARY, Server
-from fake_cluster import FakeCluster
+from e2e_util import BINARY, Server, cluster_server
 
 pytestmark = pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl not installed")
 
@@ -48,60 +43,18 @@ stringData:
 """
 
 
-class FakeAPI:
-    """HTTPS access to the fake's own endpoints with the kubeconfig's client certificate."""
-
-    def __init__(self, cluster: FakeCluster) -> None:
-        config = cluster.config
-        current = config.get("current-context")
-        context = next(c["context"] for c in config["contexts"] if c["name"] == current)
-        user = next(u["user"] for u in config["users"] if u["name"] == context["user"])
-        self._dir = tempfile.TemporaryDirectory(prefix="kubectl-tool-e2e-")
-        d = Path(self._dir.name)
-        (d / "ca.crt").write_bytes(base64.b64decode(config["clusters"][0]["cluster"]["certificate-authority-data"]))
-        (d / "client.crt").write_bytes(base64.b64decode(user["client-certificate-data"]))
-        (d / "client.key").write_bytes(base64.b64decode(user["client-key-data"]))
-        self.ctx = ssl.create_default_context(cafile=str(d / "ca.crt"))
-        self.ctx.load_cert_chain(str(d / "client.crt"), str(d / "client.key"))
-        self.port = cluster.port
-
-    def request(self, method: str, path: str) -> tuple[int, bytes]:
-        c = http.client.HTTPSConnection("127.0.0.1", self.port, timeout=10, context=self.ctx)
-        c.request(method, path)
-        r = c.getresponse()
-        body = r.read()
-        c.close()
-        return r.status, body
-
-    def clear_requests(self) -> None:
-        assert self.request("DELETE", "/_fake/requests")[0] in (200, 204)
-
-    def requests(self) -> list[dict]:
-        status, body = self.request("GET", "/_fake/requests")
-        assert status == 200, body
-        return json.loads(body)["items"]
-
-
-@pytest.fixture(scope="module")
-def cluster():
-    c = FakeCluster("demo")
-    yield c
-    c.stop()
 
 
 @pytest.fixture(scope="module")
 def api(cluster):
-    return FakeAPI(cluster)
+    """The fake's own endpoints (request log)."""
+    return cluster
 
 
 @pytest.fixture(scope="module")
 def server(cluster):
-    s = Server(args=["--log-level", "debug"], kubeconfig=cluster.kubeconfig).start()
-    yield s
-    try:
-        s.check_clean_exit(extra_secrets=tuple(cluster.secrets()) + SECRET_VALUES)
-    finally:
-        s.kill()
+    with cluster_server(cluster, extra_secrets=SECRET_VALUES) as s:
+        yield s
 
 
 @pytest.fixture(scope="module")

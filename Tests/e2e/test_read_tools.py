@@ -8,27 +8,15 @@ import asyncio
 import pytest
 import yaml
 
-from e2e_util import Server
-from fake_cluster import FakeCluster
+from e2e_util import Server, cluster_server
 
 SECRET_VALUES = ("s3cr3t-Passw0rd!", "czNjcjN0LVBhc3N3MHJkIQ==")
 
 
 @pytest.fixture(scope="module")
-def cluster():
-    c = FakeCluster("demo")
-    yield c
-    c.stop()
-
-
-@pytest.fixture(scope="module")
 def server(cluster):
-    s = Server(args=["--log-level", "debug"], kubeconfig=cluster.kubeconfig).start()
-    yield s
-    try:
-        s.check_clean_exit(extra_secrets=tuple(cluster.secrets()) + SECRET_VALUES)
-    finally:
-        s.kill()
+    with cluster_server(cluster, extra_secrets=SECRET_VALUES) as s:
+        yield s
 
 
 def call(server: Server, transport: str, name: str, arguments: dict) -> tuple[str, bool, object]:

@@ -20,7 +20,7 @@ from mcp import Client, StdioServerParameters
 from mcp.client.sse import sse_client
 from mcp.shared.exceptions import MCPError
 
-from e2e_util import BINARY, Server, assert_no_secrets
+from e2e_util import BINARY, Server, cluster_server, assert_no_secrets
 from fake_cluster import FakeCluster
 
 SECRET_VALUES = ("s3cr3t-Passw0rd!", "czNjcjN0LVBhc3N3MHJkIQ==")
@@ -42,20 +42,9 @@ LEGACY_IDS = [f"{t}-{m}" for t, m in LEGACY_MODES]
 
 
 @pytest.fixture(scope="module")
-def cluster():
-    c = FakeCluster("demo")
-    yield c
-    c.stop()
-
-
-@pytest.fixture(scope="module")
 def server(cluster):
-    s = Server(args=["--log-level", "debug"], kubeconfig=cluster.kubeconfig).start()
-    yield s
-    try:
-        s.check_clean_exit(extra_secrets=tuple(cluster.secrets()) + SECRET_VALUES)
-    finally:
-        s.kill()
+    with cluster_server(cluster, extra_secrets=SECRET_VALUES) as s:
+        yield s
 
 
 @asynccontextmanager

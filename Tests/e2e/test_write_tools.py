@@ -9,14 +9,12 @@ import asyncio
 import base64
 import contextlib
 import json
-import ssl
 import time
-import urllib.request
 
 import pytest
 import yaml
 
-from e2e_util import BINARY, Server
+from e2e_util import BINARY, Server, cluster_server
 from fake_cluster import FakeCluster
 
 TRANSPORTS = ["streamable", "sse", "stdio"]
@@ -26,42 +24,9 @@ START_DELAY = "fake.kube-mcp.io/start-delay-seconds"
 
 
 @pytest.fixture(scope="module")
-def cluster():
-    c = FakeCluster("demo")
-    yield c
-    c.stop()
-
-
-@pytest.fixture(scope="module")
 def server(cluster):
-    s = Server(args=["--log-level", "debug"], kubeconfig=cluster.kubeconfig).start()
-    yield s
-    try:
-        s.check_clean_exit(extra_secrets=tuple(cluster.secrets()) + (SECRET_VALUE, SECRET_VALUE_2))
-    finally:
-        s.kill()
-
-
-class Admin:
-    """The fake cluster's API and admin endpoints, with the kubeconfig's bearer token (context fake-token)."""
-
-    def __init__(self, cluster: FakeCluster) -> None:
-        cfg = cluster.config
-        ca = base64.b64decode(cfg["clusters"][0]["cluster"]["certificate-authority-data"]).decode()
-        self.ctx = ssl.create_default_context(cadata=ca)
-        self.token = next(u["user"]["token"] for u in cfg["users"] if u["user"].get("token"))
-        self.base = cluster.server
-
-    def json(self, method: str, path: str, body=None):
-        data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(self.base + path, data=data, method=method,
-                                     headers={"Authorization": f"Bearer {self.token}",
-                                              "Content-Type": "application/json"})
-        with urllib.request.urlopen(req, context=self.ctx, timeout=10) as r:
-            return json.loads(r.read() or b"null")
-
-    def requests(self) -> list[dict]:
-        return self.json("GET", "/_fake/requests")["items"]
+    with cluster_server(cluster, extra_secrets=(SECRET_VALUE, SECRET_VALUE_2)) as s:
+        yield s
 
 
 @contextlib.asynccontextmanager
@@ -352,7 +317,7 @@ def test_rollout_status_times_out_saying_how_far_it_got(server, cluster, transpo
 @pytest.mark.parametrize("transport", TRANSPORTS)
 def test_rollout_status_cancelled_stops_watching(server, cluster, transport):
     ns = f"cancel-{transport}"
-    admin = Admin(cluster)
+    admin = cluster
 
     async def go():
         got_progress = asyncio.Event()
@@ -372,7 +337,7 @@ def test_rollout_status_cancelled_stops_watching(server, cluster, transport):
                        and "watch=1" in (r.get("query") or "")]:
                 assert time.monotonic() < deadline, "the rollout was not being watched"
                 await asyncio.sleep(0.1)
-            while admin.json("GET", "/_fake/info")["openWatches"] < 1:
+            while admin.call("GET", "/_fake/info")["openWatches"] < 1:
                 assert time.monotonic() < deadline, "the watch is not open"
                 await asyncio.sleep(0.1)
             call.cancel()
@@ -380,10 +345,10 @@ def test_rollout_status_cancelled_stops_watching(server, cluster, transport):
                 await call
             cancelled_at = time.monotonic()
             # The watch is closed promptly and nothing more is asked of the API server.
-            while admin.json("GET", "/_fake/info")["openWatches"] > 0:
+            while admin.call("GET", "/_fake/info")["openWatches"] > 0:
                 assert time.monotonic() - cancelled_at < 3, "the watch stayed open after cancellation"
                 await asyncio.sleep(0.1)
-            admin.json("DELETE", "/_fake/requests")
+            admin.call("DELETE", "/_fake/requests")
             await asyncio.sleep(1.5)
             later = [r for r in admin.requests() if ns in r["path"]]
             assert later == [], later
