@@ -93,18 +93,8 @@ public final class CurlMulti {
             do { poll = try UVPoll(socket: socket) } catch { return }
             polls[socket] = poll
         }
-        var events: UVPoll.Events = []
-        if what == CURL_POLL_IN || what == CURL_POLL_INOUT { events.insert(.readable) }
-        if what == CURL_POLL_OUT || what == CURL_POLL_INOUT { events.insert(.writable) }
-        try? poll.start(events) { [unowned self] status, ready in
-            var flags: Int32 = 0
-            if status < 0 {
-                flags = CURL_CSELECT_ERR
-            } else {
-                if ready.contains(.readable) { flags |= CURL_CSELECT_IN }
-                if ready.contains(.writable) { flags |= CURL_CSELECT_OUT }
-            }
-            self.action(socket: socket, flags: flags)
+        try? poll.start(CurlPollEvents.events(for: what)) { [unowned self] status, ready in
+            self.action(socket: socket, flags: CurlPollEvents.actionFlags(status: status, ready: ready))
         }
     }
 
