@@ -54,6 +54,7 @@ final class App {
     func start() throws {
         let registry = makeTools()
         mcp = MCPServer(tools: registry, pageSize: Self.pageSize, logger: logger, workExecutor: WorkerPool.shared,
+                        toolCallGate: ToolCallGate(policy: config.toolCalls, logger: logger),
                         validateArguments: { arguments, schema in
                             ArgumentValidator.firstViolation(in: arguments, against: schema)
                         })
