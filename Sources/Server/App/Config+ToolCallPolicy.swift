@@ -67,7 +67,7 @@ extension Config {
     }
 
     private static var rateExpectation: String {
-        "a number of tool calls per second above 0 and at most \(Int(maxToolRate)) (0 turns the limit off)"
+        "0 (no limit) or a number of tool calls per second up to \(Int(maxToolRate))"
     }
 
     /// A positive finite rate up to `maxToolRate`; 0 means no limit (nil).

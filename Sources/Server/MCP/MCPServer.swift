@@ -520,7 +520,6 @@ public final class MCPServer {
                 reply.sendResponse(refusal, errorCode: nil)
                 return
             }
-            if Task.isCancelled { return }
             let (bytes, code) = await withTaskExecutorPreference(executor) { await work() }
             if Task.isCancelled { return }
             session?.inFlight[id] = nil
