@@ -640,3 +640,9 @@ class SSEStream:
             return True
         except TimeoutError:
             return False
+
+
+# Environment variables of the tool-call guards (confirmation, rate limit), stripped like the others.
+SERVER_ENV_VARS = SERVER_ENV_VARS + (
+    "MCP_CONFIRM_DESTRUCTIVE", "MCP_CONFIRM_FALLBACK", "MCP_TOOL_RATE_LIMIT", "MCP_TOOL_RATE_BURST",
+)
