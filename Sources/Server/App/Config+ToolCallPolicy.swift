@@ -47,7 +47,8 @@ extension Config {
             burst = flag
         } else if let text = env["MCP_TOOL_RATE_BURST"] {
             guard let value = Int(text.trimmingCharacters(in: .whitespaces)) else {
-                throw .invalidValue(source: burstSource, value: text, expected: "a whole number of calls from 1 to \(maxToolBurst)")
+                throw .invalidValue(source: burstSource, value: text,
+                                    expected: "a whole number of calls from 1 to \(maxToolBurst)")
             }
             burst = value
         }

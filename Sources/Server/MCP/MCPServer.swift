@@ -280,7 +280,9 @@ public final class MCPServer {
             let name = tool.definition.name
             let logger = self.logger
             confirm = { [weak asked] in
-                guard let asked else { return Self.encode(.error("not confirmed: the session ended"), id: id, modern: false) }
+                guard let asked else {
+                    return Self.encode(.error("not confirmed: the session ended"), id: id, modern: false)
+                }
                 let answer = await asked.askClient(method: "elicitation/create", params: prompt, via: reply,
                                                    timeoutMilliseconds: ConfirmationPrompt.answerTimeoutMilliseconds)
                 switch ConfirmationPrompt.verdict(answer: answer, tool: name) {

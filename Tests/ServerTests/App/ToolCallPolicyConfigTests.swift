@@ -53,7 +53,8 @@ import Testing
         #expect(failure(["--tool-rate-limit", "20000"])?.hasPrefix("--tool-rate-limit:") == true)
         #expect(failure([], ["MCP_TOOL_RATE_LIMIT": "fast"])?.hasPrefix("MCP_TOOL_RATE_LIMIT:") == true)
         #expect(failure(["--tool-rate-limit", "1", "--tool-rate-burst", "0"])?.hasPrefix("--tool-rate-burst:") == true)
-        #expect(failure(["--tool-rate-limit", "1"], ["MCP_TOOL_RATE_BURST": "x"])?.hasPrefix("MCP_TOOL_RATE_BURST:") == true)
+        #expect(failure(["--tool-rate-limit", "1"], ["MCP_TOOL_RATE_BURST": "x"])?
+            .hasPrefix("MCP_TOOL_RATE_BURST:") == true)
         #expect(failure(["--tool-rate-burst", "3"])?.contains("without --tool-rate-limit") == true)
     }
 }

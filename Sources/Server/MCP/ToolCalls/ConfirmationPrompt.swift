@@ -58,7 +58,8 @@ public enum ConfirmationPrompt {
         switch elicitResult["action"]?.stringValue {
         case "accept":
             if elicitResult["content"]?["confirm"]?.boolValue == true { return .confirmed }
-            return .refused("not confirmed: the user declined to run \(tool) (answered confirm: false); nothing was changed.")
+            return .refused(
+                "not confirmed: the user declined to run \(tool) (answered confirm: false); nothing was changed.")
         case "decline":
             return .refused("not confirmed: the user declined to run \(tool); nothing was changed.")
         case "cancel":

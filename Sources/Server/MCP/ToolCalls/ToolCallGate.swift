@@ -52,7 +52,8 @@ public final class ToolCallGate {
             return admitModern(tool.name, arguments: arguments, params: params)
         }
         guard let session else {
-            return fallback(tool.name, reason: "stateless mode (--stateless) has no session to ask the user through")
+            return fallback(tool.name, reason: "this request has no MCP session to ask the user through "
+                + "(stateless mode, or the REST endpoint)")
         }
         guard session.elicitation == .form else {
             return fallback(tool.name, reason: "this client did not declare the MCP elicitation capability (form mode)")

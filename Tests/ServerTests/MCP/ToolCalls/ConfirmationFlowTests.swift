@@ -135,7 +135,8 @@ private func text(_ response: JSONValue) -> String {
         let asked = await reply.nextRequest(after: 0)
         #expect(asked["method"] == "elicitation/create")
         #expect(asked["params"]?["mode"] == "form")
-        #expect(asked["params"]?["message"]?.stringValue?.contains("things_delete (destructive) with {name: web-1}") == true)
+        let asking = asked["params"]?["message"]?.stringValue ?? ""
+        #expect(asking.contains("things_delete (destructive) with {name: web-1}"))
         let askedID = try #require(asked["id"])
         #expect(await runs.count == 0)
         // The client's answer arrives as a message of its own.
@@ -343,20 +344,23 @@ private func text(_ response: JSONValue) -> String {
         }
         let no: JSONValue = ["confirm": ["action": "decline"]]
         server.handle(try call(10, "things_delete", ["name": "x"],
-                               extra: JSONObject([("_meta", meta), ("inputResponses", no), ("requestState", states[0])])),
+                               extra: JSONObject([("_meta", meta), ("inputResponses", no),
+                                                  ("requestState", states[0])])),
                       session: nil, context: context, reply: reply)
         #expect(text(await reply.nextResponse(after: 3)).contains("the user declined"))
 
         let yes: JSONValue = ["confirm": ["action": "accept", "content": ["confirm": true]]]
         let tampered = JSONValue.string((states[1].stringValue ?? "") + "A")
         server.handle(try call(11, "things_delete", ["name": "x"],
-                               extra: JSONObject([("_meta", meta), ("inputResponses", yes), ("requestState", tampered)])),
+                               extra: JSONObject([("_meta", meta), ("inputResponses", yes),
+                                                  ("requestState", tampered)])),
                       session: nil, context: context, reply: reply)
         #expect(text(await reply.nextResponse(after: 4)).contains("not one this server issued"))
 
         clock.now += RequestStateCodec.lifetimeMilliseconds + 1
         server.handle(try call(12, "things_delete", ["name": "x"],
-                               extra: JSONObject([("_meta", meta), ("inputResponses", yes), ("requestState", states[2])])),
+                               extra: JSONObject([("_meta", meta), ("inputResponses", yes),
+                                                  ("requestState", states[2])])),
                       session: nil, context: context, reply: reply)
         #expect(text(await reply.nextResponse(after: 5)).contains("expired"))
         #expect(await runs.count == 0)

@@ -6,7 +6,8 @@ import Testing
     @Test func messageNamesToolAndArguments() {
         let text = ConfirmationPrompt.message(tool: "pods_delete",
                                               arguments: JSONObject([("name", "web-1"), ("namespace", "default")]))
-        #expect(text == "kube-mcp wants to run pods_delete (destructive) with {name: web-1, namespace: default}. Allow?")
+        #expect(text
+                == "kube-mcp wants to run pods_delete (destructive) with {name: web-1, namespace: default}. Allow?")
         #expect(ConfirmationPrompt.message(tool: "x", arguments: JSONObject()).contains("without arguments"))
     }
 
@@ -19,7 +20,8 @@ import Testing
     }
 
     @Test func paramsAreAOneBooleanForm() {
-        let params = ConfirmationPrompt.elicitationParams(tool: "pods_delete", arguments: JSONObject(), includeMode: true)
+        let params = ConfirmationPrompt.elicitationParams(tool: "pods_delete", arguments: JSONObject(),
+                                                          includeMode: true)
         #expect(params["mode"] == "form")
         #expect(params["requestedSchema"]?["properties"]?["confirm"]?["type"] == "boolean")
         #expect(params["requestedSchema"]?["required"] == ["confirm"])
