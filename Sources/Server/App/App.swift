@@ -60,6 +60,7 @@ final class App {
         let (registry, resources, prompts) = makeTools()
         mcp = MCPServer(tools: registry, resourceProviders: resources, prompts: prompts, pageSize: Self.pageSize,
                         logger: logger, workExecutor: WorkerPool.shared,
+                        toolCallGate: ToolCallGate(policy: config.toolCalls, logger: logger),
                         validateArguments: { arguments, schema in
                             ArgumentValidator.firstViolation(in: arguments, against: schema)
                         })

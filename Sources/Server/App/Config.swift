@@ -57,6 +57,9 @@ public struct Config: Sendable, Equatable, CustomStringConvertible, CustomDebugS
     public var output = OutputSettings()
     /// Kubernetes client tunables (`--kube-qps`, `--kube-burst`, `--kube-timeout`).
     public var kube = KubeClient.Options()
+    /// Confirmation of destructive tools and the tool-call rate limit (`--confirm-destructive`,
+    /// `--confirm-fallback`, `--tool-rate-limit`, `--tool-rate-burst`).
+    public var toolCalls = ToolCallPolicy()
 
     /// The tool-level guard rails for `ToolRegistry`. The `kubectl` tool is withheld while resources are
     /// denied or namespaces restricted: it sends its own requests, which the request policy cannot check.
@@ -242,6 +245,7 @@ public struct Config: Sendable, Equatable, CustomStringConvertible, CustomDebugS
         }
         config.kube.burst = try positive(options.kubeBurst, config.kube.burst, "--kube-burst")
         config.kube.timeoutMilliseconds = Int(try seconds(options.kubeTimeout, 30, "--kube-timeout", allowZero: false) * 1000)
+        config.toolCalls = try resolveToolCallPolicy(options: options, environment: env)
 
         // Over stdio nothing listens, so the network rule does not apply.
         if !config.stdio && !config.isLoopback && !config.requiresAuthentication && !config.allowUnauthenticated {

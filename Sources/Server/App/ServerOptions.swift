@@ -28,6 +28,11 @@ public struct ServerOptions: ParsableArguments, Sendable {
           MCP_ALLOWED_HOSTS     Comma-separated Host header values to accept (--allowed-host).
           MCP_ALLOWED_ORIGINS   Comma-separated Origin header values to accept (--allowed-origin).
           MCP_LIST_OUTPUT       table, yaml or json: how list tools answer (--list-output).
+          MCP_CONFIRM_DESTRUCTIVE
+                                true/false/1/0/yes/no: ask before destructive tools run (--confirm-destructive).
+          MCP_CONFIRM_FALLBACK  allow or deny: destructive calls when the client cannot be asked (--confirm-fallback).
+          MCP_TOOL_RATE_LIMIT   Tool calls per second per session, 0 for no limit (--tool-rate-limit).
+          MCP_TOOL_RATE_BURST   Tool calls allowed at once above the rate (--tool-rate-burst).
           K8S_KUBECONFIG_PATH   Kubeconfig file to use (--kubeconfig).
           K8S_CONTEXT           Kubeconfig context to use (--context).
           K8S_NAMESPACE         Default namespace for namespaced tools (--namespace).
@@ -157,6 +162,31 @@ public struct ServerOptions: ParsableArguments, Sendable {
         "An Origin header value to accept from browsers; repeat the option or separate with commas.",
         valueName: "origin"))
     public var allowedOrigins: [String] = []
+
+    // MARK: Tool-call guards
+
+    @Flag(inversion: .prefixedNo, help: ArgumentHelp(
+        "Ask the user (MCP elicitation) before a destructive tool runs; off by default (env MCP_CONFIRM_DESTRUCTIVE)."))
+    public var confirmDestructive: Bool?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "What a destructive call does under --confirm-destructive when the client cannot be asked (no elicitation "
+            + "support, --stateless): allow (run it, the default) or deny (refuse it; recommended for shared "
+            + "servers) (env MCP_CONFIRM_FALLBACK).",
+        valueName: "allow|deny"))
+    public var confirmFallback: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Tool calls allowed per second and session, a token bucket (e.g. 0.5 or 5); sessionless requests share "
+            + "one server-wide bucket; no limit by default (env MCP_TOOL_RATE_LIMIT).",
+        valueName: "calls/s"))
+    public var toolRateLimit: Double?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Tool calls allowed at once above --tool-rate-limit (default twice the rate, rounded up, at least 1; "
+            + "env MCP_TOOL_RATE_BURST).",
+        valueName: "n"))
+    public var toolRateBurst: Int?
 
     // MARK: Logging
 

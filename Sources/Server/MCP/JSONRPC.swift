@@ -77,8 +77,8 @@ public struct JSONRPCError: Error, Sendable, Equatable {
 public enum JSONRPCMessage: Sendable {
     case request(id: JSONRPCID, method: String, params: JSONObject)
     case notification(method: String, params: JSONObject)
-    /// A response to a request the server sent (the server sends none that need answers yet).
-    case response(id: JSONRPCID?)
+    /// A response to a request the server sent (`elicitation/create`): its result, or its error.
+    case response(id: JSONRPCID?, outcome: Result<JSONValue, JSONRPCError>)
 
     /// Interprets a parsed JSON value as a JSON-RPC message.
     public init(_ value: JSONValue) throws(JSONRPCError) {
@@ -100,8 +100,15 @@ public enum JSONRPCMessage: Sendable {
             }
             return
         }
-        if o["result"] != nil || o["error"] != nil {
-            self = .response(id: o["id"].flatMap(JSONRPCID.init))
+        if let result = o["result"] {
+            self = .response(id: o["id"].flatMap(JSONRPCID.init), outcome: .success(result))
+            return
+        }
+        if let error = o["error"] {
+            let code = error["code"]?.intValue ?? JSONRPCError.internalErrorCode
+            let message = error["message"]?.stringValue ?? "(no message)"
+            self = .response(id: o["id"].flatMap(JSONRPCID.init),
+                             outcome: .failure(JSONRPCError(code: code, message: message, data: error["data"])))
             return
         }
         throw .invalidRequest("neither a request, a notification nor a response")

@@ -15,6 +15,11 @@ public protocol MCPReply: AnyObject, Sendable {
     func sendResponse(parts: [[UInt8]])
     /// A running call whose fate is tied to this reply (2026-07-28: a closed response stream cancels it).
     func track(_ task: Task<Void, Never>)
+    /// Whether a request to the client (`elicitation/create`) can travel on this channel before the response:
+    /// a POST's event stream, a legacy SSE stream, stdout — not a plain JSON response or a modern request.
+    var canSendRequests: Bool { get }
+    /// Sends a request to the client that belongs to this call, before the response.
+    func sendRequest(_ bytes: [UInt8])
 }
 
 extension MCPReply {
@@ -23,6 +28,8 @@ extension MCPReply {
         sendResponse(JSONRPCEncoder.error(id: id, error), errorCode: error.code)
     }
     public func track(_ task: Task<Void, Never>) {}
+    public var canSendRequests: Bool { false }
+    public func sendRequest(_ bytes: [UInt8]) { sendNotification(bytes) }
     public func sendResponse(parts: [[UInt8]]) {
         var joined: [UInt8] = []
         joined.reserveCapacity(parts.reduce(0) { $0 + $1.count })

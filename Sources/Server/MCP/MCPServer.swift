@@ -22,6 +22,8 @@ public final class MCPServer {
     let workExecutor: (any TaskExecutor)?
     /// Every live session with a stream, for list-change broadcasts (registered by the transports).
     public var broadcastTargets: [ObjectIdentifier: MCPSession] = [:]
+    /// Rate limit and confirmation of destructive tools, checked before every tool runs.
+    let gate: ToolCallGate
 
     private struct PageKey: Hashable {
         let offset: Int
@@ -30,8 +32,10 @@ public final class MCPServer {
 
     public init(tools: ToolRegistry, resourceProviders: [any ResourceProvider] = [], prompts: [any Prompt] = [],
                 pageSize: Int = 100, logger: Logger, workExecutor: (any TaskExecutor)? = nil,
+                toolCallGate: ToolCallGate? = nil,
                 validateArguments: @escaping @Sendable (JSONObject, JSONValue) -> String? = { _, _ in nil }) {
         self.workExecutor = workExecutor
+        gate = toolCallGate ?? ToolCallGate(policy: ToolCallPolicy(), logger: logger)
         self.tools = tools
         self.resourceProviders = resourceProviders
         self.prompts = prompts
@@ -64,8 +68,13 @@ public final class MCPServer {
     /// are consumed silently.
     public func handle(_ message: JSONRPCMessage, session: MCPSession?, context: MCPRequestContext, reply: MCPReply) {
         switch message {
-        case .response:
-            return
+        case .response(let id, let outcome):
+            // The client's answer to a request the server sent (elicitation/create) in this session.
+            guard let session, let id else { return }
+            switch outcome {
+            case .success(let result): session.settleClientRequest(id, with: .result(result))
+            case .failure(let error): session.settleClientRequest(id, with: .error(error))
+            }
         case .notification(let method, let params):
             handleNotification(method: method, params: params, session: session)
         case .request(let id, let method, let params):
@@ -114,6 +123,7 @@ public final class MCPServer {
 
         switch method {
         case "initialize" where !modern:
+            session?.elicitation = ElicitationSupport(capability: params["capabilities"]?["elicitation"])
             reply.sendResponse(JSONRPCEncoder.result(id: id, initializeResult(version: version,
                                                                               subscribe: session != nil)))
         case "ping" where !modern:
@@ -285,16 +295,48 @@ public final class MCPServer {
                 id: id, version.isModern ? Self.modernResult(o, cacheable: false) : .object(o)))
             return
         }
+        let validate = validateArguments
+        let admission = gate.admit(tool.definition, arguments: arguments, params: params, session: session,
+                                   version: version, reply: reply,
+                                   argumentsValid: validate(arguments, tool.definition.inputSchema) == nil)
+        var confirm: (@LoopActor () async -> [UInt8]?)?
+        switch admission {
+        case .run:
+            break
+        case .refuse(let result):
+            reply.sendResponse(Self.encode(result, id: id, modern: version.isModern))
+            return
+        case .inputRequired(let result):
+            reply.sendResponse(JSONRPCEncoder.result(id: id, result))
+            return
+        case .ask(let asked, let prompt):
+            let name = tool.definition.name
+            let logger = self.logger
+            confirm = { [weak asked] in
+                guard let asked else {
+                    return Self.encode(.error("not confirmed: the session ended"), id: id, modern: false)
+                }
+                let answer = await asked.askClient(method: "elicitation/create", params: prompt, via: reply,
+                                                   timeoutMilliseconds: ConfirmationPrompt.answerTimeoutMilliseconds)
+                switch ConfirmationPrompt.verdict(answer: answer, tool: name) {
+                case .confirmed:
+                    logger.info("mcp.tool.confirmed", metadata: ["mcp.tool": "\(name)"])
+                    return nil
+                case .refused(let text):
+                    logger.info("mcp.tool.not_confirmed", metadata: ["mcp.tool": "\(name)"])
+                    return Self.encode(.error(text), id: id, modern: false)
+                }
+            }
+        }
         let progressToken = params["_meta"]?["progressToken"]
         let modernLogLevel = version.isModern
             ? params["_meta"]?["io.modelcontextprotocol/logLevel"]?.stringValue.flatMap(LogLevel.init(name:))
             : nil
         let context = makeToolContext(progressToken: progressToken, session: session, modernLogLevel: modernLogLevel,
                                       reply: reply)
-        let validate = validateArguments
         let modern = version.isModern
         let logger = self.logger
-        let task = Self.spawn(on: workExecutor, id: id, session: session, reply: reply) {
+        let task = Self.spawn(on: workExecutor, id: id, session: session, reply: reply, before: confirm) {
             (await Self.runTool(tool, id: id, arguments: arguments, context: context, modern: modern,
                                 validate: validate, logger: logger), nil)
         }
@@ -321,6 +363,11 @@ public final class MCPServer {
             }
         }
         logger.debug("mcp.tool.called", metadata: ["mcp.tool": "\(name)", "mcp.is_error": "\(result.isError)"])
+        return encode(result, id: id, modern: modern)
+    }
+
+    /// A tool result as a JSON-RPC response (with the 2026-07-28 envelope when `modern`).
+    nonisolated static func encode(_ result: ToolResult, id: JSONRPCID, modern: Bool) -> [UInt8] {
         guard case .object(let o) = result.json else { return [] }
         return JSONRPCEncoder.result(id: id, modern ? modernResult(o, cacheable: false) : .object(o))
     }
@@ -502,11 +549,18 @@ public final class MCPServer {
     }
 
     /// Starts `work` as a loop task that runs `work` on `executor` (the worker pool) and answers on the loop
-    /// unless it was cancelled meanwhile.
+    /// unless it was cancelled meanwhile. `before` runs first, on the loop (the confirmation of a destructive
+    /// call); when it returns a response, that is the answer and `work` does not run.
     private static func spawn(on executor: (any TaskExecutor)?, id: JSONRPCID, session: MCPSession?,
-                              reply: MCPReply,
+                              reply: MCPReply, before: (@LoopActor () async -> [UInt8]?)? = nil,
                               _ work: @escaping @Sendable () async -> ([UInt8], Int?)) -> Task<Void, Never> {
         Task { @LoopActor [weak session] in
+            if let before, let refusal = await before() {
+                if Task.isCancelled { return }
+                session?.inFlight[id] = nil
+                reply.sendResponse(refusal, errorCode: nil)
+                return
+            }
             let (bytes, code) = await withTaskExecutorPreference(executor) { await work() }
             if Task.isCancelled { return }
             session?.inFlight[id] = nil

@@ -35,6 +35,12 @@ public final class MCPSession {
     public var subscriptions: SessionSubscriptions?
     /// Loop-clock milliseconds of the last message (for idle expiry of stream-less sessions).
     public var lastActivity: UInt64 = 0
+    /// Whether the client declared form elicitation in `initialize` (it can be asked to confirm).
+    public var elicitation: ElicitationSupport = .none
+    /// The tool-call rate limit's bucket, made on the first call when `--tool-rate-limit` is set.
+    public var toolCallBucket: TokenBucket?
+    /// Requests sent to the client (`elicitation/create`) that wait for its response.
+    var clientRequests = PendingClientRequests<ClientRequestWaiter>()
 
     public init(id: SessionID?, transport: MCPTransportKind, lenient: Bool) {
         self.id = id
@@ -52,6 +58,7 @@ public final class MCPSession {
         for task in inFlight.values { task.cancel() }
         inFlight.removeAll()
         subscriptions?.close()
+        for waiter in clientRequests.removeAll() { waiter.settle(.cancelled) }
     }
 
     /// Sends an unsolicited message if the session has a stream for it.

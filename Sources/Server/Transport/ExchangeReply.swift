@@ -27,6 +27,9 @@ final class ExchangeReply: MCPReply {
 
     func track(_ task: Task<Void, Never>) { tracked = task }
 
+    /// Requests need the event-stream form; 2026-07-28 has no server-to-client requests (MRTR instead).
+    var canSendRequests: Bool { !modern && acceptsEventStream && isOpen }
+
     func sendNotification(_ bytes: [UInt8]) {
         guard !finished, acceptsEventStream else { return }
         if stream == nil {
@@ -88,6 +91,8 @@ final class OutboundReply: MCPReply {
     }
 
     var isOpen: Bool { session.outbound != nil }
+
+    var canSendRequests: Bool { session.outbound != nil }
 
     func sendNotification(_ bytes: [UInt8]) { session.sendUnsolicited(bytes) }
 

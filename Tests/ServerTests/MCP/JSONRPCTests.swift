@@ -29,7 +29,7 @@ import Testing
 
     @Test func classifiesResultAndErrorResponses() throws {
         let result = try JSONRPCMessage(json(#"{"jsonrpc":"2.0","id":"s-1","result":{}}"#))
-        guard case .response(let id) = result else {
+        guard case .response(let id, _) = result else {
             Issue.record("expected a response, got \(result)")
             return
         }
@@ -39,7 +39,7 @@ import Testing
         #expect(result.params.isEmpty)
 
         let error = try JSONRPCMessage(json(#"{"jsonrpc":"2.0","id":null,"error":{"code":-1,"message":"x"}}"#))
-        guard case .response(let errorID) = error else {
+        guard case .response(let errorID, _) = error else {
             Issue.record("expected a response, got \(error)")
             return
         }
@@ -121,7 +121,7 @@ import Testing
         let bytes = JSONRPCEncoder.result(id: .int(1), encodedResult: Array("{}".utf8))
         #expect(String(decoding: bytes, as: UTF8.self) == #"{"jsonrpc":"2.0","id":1,"result":{}}"#)
         let message = try JSONRPCMessage(JSONParser.parse(bytes))
-        guard case .response(let id) = message else {
+        guard case .response(let id, _) = message else {
             Issue.record("expected a response, got \(message)")
             return
         }

@@ -24,7 +24,7 @@ import Testing
         #expect(messages[0].requestID == .string("a"))
         #expect(messages[1].method == "notifications/initialized")
         #expect(messages[1].requestID == nil)
-        guard case .response(let id) = messages[2] else {
+        guard case .response(let id, _) = messages[2] else {
             Issue.record("expected a response, got \(messages[2])")
             return
         }
