@@ -287,6 +287,13 @@ def test_stdio_listen_cancel_and_shutdown(cluster):
         # notifications/cancelled for the listen id ends it: the watch stops, and no result is sent.
         s.send(rpc(None, "notifications/cancelled", {"requestId": "L1"}))
         assert wait_for_watches(cluster, baseline) == baseline
+        # The same when the notification carries the 2026-07-28 _meta.
+        s.send(rpc("L2", "subscriptions/listen", {"notifications": {"resourceSubscriptions": [CONFIGMAP]},
+                                                  "_meta": modern_meta()}))
+        assert s.read()["params"]["_meta"] == {SUB_ID: "L2"}
+        assert wait_for_watches(cluster, baseline + 1) == baseline + 1
+        s.send(rpc(None, "notifications/cancelled", {"requestId": "L2", "_meta": modern_meta()}))
+        assert wait_for_watches(cluster, baseline) == baseline
         # Other requests are still served on the same pipe, in between.
         s.send(rpc(2, "server/discover", {"_meta": modern_meta()}))
         assert s.read()["id"] == 2
