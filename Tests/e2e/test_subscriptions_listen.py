@@ -20,7 +20,7 @@ import pytest
 from mcp import Client, StdioServerParameters
 from mcp.client.subscriptions import ResourceUpdated, ToolsListChanged
 
-from e2e_util import BINARY, SSEStream, child_env, http, modern_headers, modern_meta, rpc
+from e2e_util import BINARY, SSEStream, child_env, cluster_server, http, modern_headers, modern_meta, rpc
 from fake_cluster import FakeCluster
 
 KUBECTL = shutil.which("kubectl")
@@ -32,21 +32,9 @@ pytestmark = pytest.mark.skipif(KUBECTL is None, reason="kubectl not installed")
 
 
 @pytest.fixture(scope="module")
-def cluster():
-    c = FakeCluster("demo")
-    yield c
-    c.stop()
-
-
-@pytest.fixture(scope="module")
 def server(cluster):
-    from e2e_util import Server
-    s = Server(args=["--log-level", "debug"], kubeconfig=cluster.kubeconfig).start()
-    yield s
-    try:
-        s.check_clean_exit(extra_secrets=tuple(cluster.secrets()))
-    finally:
-        s.kill()
+    with cluster_server(cluster) as s:
+        yield s
 
 
 def kubectl(cluster: FakeCluster, *args: str) -> str:
@@ -57,7 +45,7 @@ def kubectl(cluster: FakeCluster, *args: str) -> str:
 
 
 def open_watches(cluster: FakeCluster) -> int:
-    return json.loads(kubectl(cluster, "get", "--raw", "/_fake/info"))["openWatches"]
+    return cluster.call("GET", "/_fake/info")["openWatches"]
 
 
 def wait_for_watches(cluster: FakeCluster, expected: int, timeout: float = 10) -> int:
