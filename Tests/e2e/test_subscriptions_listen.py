@@ -4,7 +4,8 @@ Client's `listen()` over /mcp and stdio.
 The acknowledgement comes first and every message carries the listen id in `_meta`; a change made with kubectl
 becomes `notifications/resources/updated`; SIGHUP reaches only the streams that asked for list changes; closing
 the stream (HTTP) or `notifications/cancelled` (stdio) stops every watch — the fake's `/_fake/info` open-watch
-count proves it — and shutdown ends a stream with the graceful final result."""
+count proves it — and shutdown ends a stream with the graceful final result. Messages are validated against the
+official 2026-07-28 schema."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from mcp.client.subscriptions import ResourceUpdated, ToolsListChanged
 
 from e2e_util import BINARY, SSEStream, child_env, cluster_server, http, modern_headers, modern_meta, rpc
 from fake_cluster import FakeCluster
+from test_schema import validate
 
 KUBECTL = shutil.which("kubectl")
 SUB_ID = "io.modelcontextprotocol/subscriptionId"
@@ -99,6 +101,7 @@ def test_ack_first_then_updates_and_closing_stops_every_watch(server, cluster):
         assert stream.status == 200
         assert (stream._header("content-type") or "").startswith("text/event-stream")
         ack = next_message(stream)
+        validate("2026-07-28", "SubscriptionsAcknowledgedNotification", ack)
         assert ack["method"] == "notifications/subscriptions/acknowledged"
         assert ack["params"]["_meta"][SUB_ID] == 12
         # Only what is honoured: the list kind asked for and the URIs whose watch runs (duplicates once).
@@ -115,6 +118,7 @@ def test_ack_first_then_updates_and_closing_stops_every_watch(server, cluster):
 
         annotate(cluster, "1")
         note = next_message(stream)
+        validate("2026-07-28", "ResourceUpdatedNotification", note)
         assert note == {"jsonrpc": "2.0", "method": "notifications/resources/updated",
                         "params": {"uri": CONFIGMAP, "_meta": {SUB_ID: 12}}}
     finally:
@@ -133,6 +137,8 @@ def test_sighup_reaches_only_streams_that_asked(server, cluster):
                                                    "_meta": {SUB_ID: 7}}
         server.send_signal(signal.SIGHUP)
         got = [next_message(tools), next_message(tools)]
+        validate("2026-07-28", "ToolListChangedNotification", got[0])
+        validate("2026-07-28", "ResourceListChangedNotification", got[1])
         assert got == [
             {"jsonrpc": "2.0", "method": "notifications/tools/list_changed",
              "params": {"_meta": {SUB_ID: "tools-and-resources"}}},
@@ -196,6 +202,7 @@ def test_shutdown_ends_the_stream_with_the_final_result(start_server, cluster):
         assert wait_for_watches(cluster, baseline + 1) == baseline + 1
         extra.send_signal(signal.SIGTERM)
         final = next_message(stream)
+        validate("2026-07-28", "SubscriptionsListenResultResponse", final)
         assert final == {"jsonrpc": "2.0", "id": 99, "result": {"resultType": "complete", "_meta": {SUB_ID: 99}}}
         assert stream.drain_until_end(5) and stream.ended_cleanly
         assert extra.wait(15) == 0
