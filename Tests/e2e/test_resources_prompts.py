@@ -103,8 +103,8 @@ def test_list_and_templates(server, cluster, transport, mode):
             assert set(templates) == {OBJECT, CLUSTER_OBJECT, LOG, CONTEXT}
             assert templates[OBJECT].mime_type == "application/yaml"
             assert templates[LOG].mime_type == "text/plain"
-            expected = mode == "legacy"
-            assert bool(c.server_capabilities.resources.subscribe) == expected
+            # Sessions subscribe with resources/subscribe, 2026-07-28 with subscriptions/listen.
+            assert c.server_capabilities.resources.subscribe is True
     run(go)
 
 

@@ -118,6 +118,7 @@ final class App {
         shuttingDown = true
         logger.info("server.shutdown.begin", metadata: ["signal": "\(signal)"])
         router?.rest.ready = false
+        mcp.closeListenStreams()
         let grace = UVTimer()
         graceTimer = grace
         grace.start(timeoutMs: config.limits.shutdownGraceMilliseconds) { [unowned self] in

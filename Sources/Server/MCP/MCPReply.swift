@@ -6,6 +6,9 @@
 public protocol MCPReply: AnyObject, Sendable {
     /// Sends the final JSON-RPC response (exactly once); `errorCode` is set when it is an error response.
     func sendResponse(_ bytes: [UInt8], errorCode: Int?)
+    /// Turns the reply into a long-lived stream of notifications (`subscriptions/listen`) that ends with the
+    /// response; false when it cannot carry one (a POST that does not accept `text/event-stream`).
+    func beginLongLivedStream() -> Bool
     /// Sends a notification that belongs to this request, before the response.
     func sendNotification(_ bytes: [UInt8])
     /// True when the client can still receive the answer (false once its connection closed).
@@ -23,6 +26,7 @@ public protocol MCPReply: AnyObject, Sendable {
 }
 
 extension MCPReply {
+    public func beginLongLivedStream() -> Bool { isOpen }
     public func sendResponse(_ bytes: [UInt8]) { sendResponse(bytes, errorCode: nil) }
     public func sendError(id: JSONRPCID?, _ error: JSONRPCError) {
         sendResponse(JSONRPCEncoder.error(id: id, error), errorCode: error.code)

@@ -24,6 +24,8 @@ public final class MCPServer {
     public var broadcastTargets: [ObjectIdentifier: MCPSession] = [:]
     /// Rate limit and confirmation of destructive tools, checked before every tool runs.
     let gate: ToolCallGate
+    /// The open `subscriptions/listen` streams (2026-07-28), which get list changes too.
+    public let listens = ListenRegistry()
 
     private struct PageKey: Hashable {
         let offset: Int
@@ -50,6 +52,7 @@ public final class MCPServer {
         toolPages.removeAll()
         let note = JSONRPCEncoder.notification(method: "notifications/tools/list_changed", params: nil)
         for session in broadcastTargets.values { session.sendUnsolicited(note) }
+        listens.broadcast(.tools)
     }
 
     /// Replaces the resource providers and prompts (kubeconfig reload); running subscriptions keep their
@@ -60,6 +63,7 @@ public final class MCPServer {
         self.prompts = prompts
         let note = JSONRPCEncoder.notification(method: "notifications/resources/list_changed", params: nil)
         for session in broadcastTargets.values { session.sendUnsolicited(note) }
+        listens.broadcast(.resources)
     }
 
     // MARK: Entry point
@@ -142,6 +146,8 @@ public final class MCPServer {
             callTool(id: id, params: params, session: session, version: version, reply: reply)
         case "resources/list", "resources/templates/list", "resources/read":
             handleResources(id: id, method: method, params: params, session: session, version: version, reply: reply)
+        case "subscriptions/listen" where modern:
+            handleListen(id: id, params: params, reply: reply)
         case "resources/subscribe", "resources/unsubscribe":
             handleSubscription(id: id, method: method, params: params, session: session, version: version, reply: reply)
         case "prompts/list", "prompts/get":
@@ -178,12 +184,12 @@ public final class MCPServer {
 
     // MARK: Lifecycle results
 
-    /// `subscribe`: whether `resources/subscribe` can work (a session with a stream; not stateless, not
-    /// 2026-07-28).
+    /// `subscribe`: whether `resources/subscribe` can work (a session with a stream; not stateless). 2026-07-28
+    /// always subscribes, through `subscriptions/listen`.
     private func capabilities(version: ProtocolVersion, subscribe: Bool) -> JSONValue {
         var caps = JSONObject()
         caps["tools"] = ["listChanged": true]
-        caps["resources"] = ["subscribe": .bool(subscribe && !version.isModern), "listChanged": true]
+        caps["resources"] = ["subscribe": .bool(version.isModern || subscribe), "listChanged": true]
         caps["prompts"] = ["listChanged": true]
         if !version.isModern { caps["logging"] = .object(JSONObject()) }
         if version >= .v2025_03_26 { caps["completions"] = .object(JSONObject()) }
@@ -205,7 +211,7 @@ public final class MCPServer {
         .object(JSONObject([
             ("resultType", "complete"),
             ("supportedVersions", .array(ProtocolVersion.allCases.reversed().map { .string($0.rawValue) })),
-            ("capabilities", capabilities(version: .v2026_07_28, subscribe: false)),
+            ("capabilities", capabilities(version: .v2026_07_28, subscribe: true)),
             ("instructions", .string(ServerInfo.instructions)),
             ("ttlMs", .int(Self.listTTLMilliseconds)),
             ("cacheScope", "public"),

@@ -63,6 +63,15 @@ final class ExchangeReply: MCPReply {
         exchange.respond(status: .ok, headers: extraHeaders, bodyParts: parts)
     }
 
+    /// Starts the event stream now, as a long-lived one (closed with the connection when it ends).
+    func beginLongLivedStream() -> Bool {
+        guard !finished, acceptsEventStream else { return false }
+        if stream == nil {
+            stream = exchange.startEventStream(headers: extraHeaders, longLived: true)
+        }
+        return stream.map { !$0.isClosed } ?? false
+    }
+
     /// HTTP status for a JSON-RPC answer: 2026-07-28 maps protocol errors to 400/404, earlier revisions
     /// always use 200 for answered requests.
     static func status(errorCode: Int?, modern: Bool) -> HTTPStatus {

@@ -59,7 +59,10 @@ final class StdioTransport: UVStreamDelegate {
             session.sendUnsolicited(JSONRPCEncoder.error(id: nil, error))
         case .success(.single(let message)):
             let modern = Self.isModern(message)
-            mcp.handle(message, session: modern ? nil : session,
+            // Notifications always reach the session, even stamped with the 2026-07-28 `_meta`: a
+            // `notifications/cancelled` must find the call (or listen stream) it names in `inFlight`.
+            let routed = modern && message.requestID != nil ? nil : session
+            mcp.handle(message, session: routed,
                        context: MCPRequestContext(version: modern ? .v2026_07_28 : .v2024_11_05),
                        reply: modern ? StdioModernReply(session: session, id: message.requestID) : reply)
         case .success(.batch(let messages)):

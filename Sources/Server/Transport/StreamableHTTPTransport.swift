@@ -82,6 +82,12 @@ final class StreamableHTTPTransport {
             exchange.respond(status: .accepted, contentType: nil)
             return
         }
+        if message.method == "subscriptions/listen", !accepts.eventStream {
+            // The answer to a listen is an event stream, never JSON.
+            exchange.respondError(.notAcceptable, "subscriptions/listen answers with an event stream: Accept must "
+                                  + "allow text/event-stream")
+            return
+        }
         let reply = ExchangeReply(exchange: exchange, acceptsEventStream: accepts.eventStream, modern: true,
                                   extraHeaders: [])
         mcp.handle(message, session: nil, context: MCPRequestContext(version: .v2026_07_28), reply: reply)
