@@ -13,13 +13,8 @@ The confirmation tests need the product's `pods_delete` tool and are skipped whe
 from __future__ import annotations
 
 import asyncio
-import base64
-import http.client
 import json
-import ssl
-import tempfile
 import time
-from pathlib import Path
 
 import pytest
 
@@ -32,13 +27,6 @@ TRANSPORTS = ["streamable", "sse", "modern", "stdio", "stdio-modern"]
 
 # ---------------------------------------------------------------------------------------------------------------
 # Fixtures
-
-
-@pytest.fixture(scope="module")
-def cluster():
-    c = FakeCluster("demo")
-    yield c
-    c.stop()
 
 
 def _start(cluster: FakeCluster, *args: str) -> Server:
@@ -137,28 +125,14 @@ def need_pods_delete(server: Server) -> None:
 
 
 class FakeAPI:
+    """The fake cluster's request log and pods."""
+
     def __init__(self, cluster: FakeCluster) -> None:
-        self._dir = tempfile.TemporaryDirectory(prefix="kube-mcp-confirm-")
-        d = Path(self._dir.name)
-        cfg = cluster.config
-        ca = base64.b64decode(cfg["clusters"][0]["cluster"]["certificate-authority-data"])
-        user = cfg["users"][0]["user"]
-        (d / "ca.crt").write_bytes(ca)
-        (d / "client.crt").write_bytes(base64.b64decode(user["client-certificate-data"]))
-        (d / "client.key").write_bytes(base64.b64decode(user["client-key-data"]))
-        self.ctx = ssl.create_default_context(cafile=str(d / "ca.crt"))
-        self.ctx.load_cert_chain(str(d / "client.crt"), str(d / "client.key"))
-        self.port = cluster.port
+        self.cluster = cluster
 
     def request(self, method: str, path: str) -> tuple[int, object]:
-        conn = http.client.HTTPSConnection("127.0.0.1", self.port, context=self.ctx, timeout=10)
-        try:
-            conn.request(method, path)
-            r = conn.getresponse()
-            body = r.read()
-            return r.status, (json.loads(body) if body else None)
-        finally:
-            conn.close()
+        status, body = self.cluster.request(method, path)
+        return status, (json.loads(body) if body else None)
 
     def deletes(self) -> list[str]:
         """Paths of every DELETE the cluster received since the log was last cleared."""
@@ -256,6 +230,23 @@ def test_stateless_mode_cannot_ask_and_falls_back(cluster, servers, api):
     text, error, _ = call(server, "streamable", "pods_delete", {"name": pod, "namespace": "shop"}, answers)
     assert error and "stateless mode" in text and "--confirm-fallback" in text, text
     assert answers.asked == [] and api.deletes() == []
+
+
+def test_kubectl_asks_only_for_commands_that_write(servers, api):
+    """kubectl is one tool for reads and writes: `get` runs without a question, `delete` is asked about."""
+    server = servers("deny")
+    if "kubectl" not in tool_names(server):
+        pytest.skip("kubectl is not on PATH")
+    answers = Answers("decline")
+    text, error, _ = call(server, "streamable", "kubectl", {"args": ["get", "pods", "-n", "shop"]}, answers)
+    assert not error and "frontend-" in text, text
+    assert answers.asked == []
+    pod = a_pod(api)
+    api.clear()
+    text, error, _ = call(server, "streamable", "kubectl", {"args": ["delete", "pod", pod, "-n", "shop"]}, answers)
+    assert error and "not confirmed" in text, text
+    assert len(answers.asked) == 1 and "kubectl" in answers.asked[0]["message"], answers.asked
+    assert api.deletes() == []
 
 
 @pytest.mark.parametrize("transport", ["streamable", "sse", "modern"])

@@ -302,7 +302,8 @@ public final class MCPServer {
             return
         }
         let validate = validateArguments
-        let admission = gate.admit(tool.definition, arguments: arguments, params: params, session: session,
+        let admission = gate.admit(tool.definition, destructive: tool.isDestructive(arguments: arguments),
+                                   arguments: arguments, params: params, session: session,
                                    version: version, reply: reply,
                                    argumentsValid: validate(arguments, tool.definition.inputSchema) == nil)
         var confirm: (@LoopActor () async -> [UInt8]?)?

@@ -133,4 +133,13 @@ public protocol Tool: Sendable {
     /// Runs the tool. Arguments were already checked against `definition.inputSchema` for types and
     /// required members. Throw only for bugs; report failures as `ToolResult.error`.
     func call(arguments: JSONObject, context: ToolContext) async throws -> ToolResult
+    /// Whether this call can delete or overwrite (what `--confirm-destructive` asks about). By default the
+    /// annotations decide; a tool whose arguments choose between reading and writing (kubectl) answers per call.
+    func isDestructive(arguments: JSONObject) -> Bool
+}
+
+extension Tool {
+    public func isDestructive(arguments: JSONObject) -> Bool {
+        definition.annotations.destructiveHint && !definition.annotations.readOnlyHint
+    }
 }

@@ -44,10 +44,10 @@ public final class ToolCallGate {
 
     /// The admission of one call. `argumentsValid` is false when the arguments break the tool's schema: such
     /// a call is not confirmed first (it fails on its own without touching anything).
-    public func admit(_ tool: ToolDefinition, arguments: JSONObject, params: JSONObject, session: MCPSession?,
-                      version: ProtocolVersion, reply: MCPReply, argumentsValid: Bool) -> Admission {
+    public func admit(_ tool: ToolDefinition, destructive: Bool, arguments: JSONObject, params: JSONObject,
+                      session: MCPSession?, version: ProtocolVersion, reply: MCPReply, argumentsValid: Bool) -> Admission {
         if let refusal = takeToken(session: session, version: version) { return .refuse(.error(refusal)) }
-        guard argumentsValid, policy.needsConfirmation(tool.annotations) else { return .run }
+        guard argumentsValid, policy.needsConfirmation(destructive: destructive) else { return .run }
         if version.isModern {
             return admitModern(tool.name, arguments: arguments, params: params)
         }

@@ -41,7 +41,7 @@ public struct ToolCallPolicy: Sendable, Equatable {
     }
 
     /// Whether a tool's annotations call for confirmation under this policy.
-    public func needsConfirmation(_ annotations: ToolAnnotations) -> Bool {
-        confirmDestructive && annotations.destructiveHint && !annotations.readOnlyHint
+    public func needsConfirmation(destructive: Bool) -> Bool {
+        confirmDestructive && destructive
     }
 }

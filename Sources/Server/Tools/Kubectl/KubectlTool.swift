@@ -97,6 +97,13 @@ struct KubectlTool: Tool {
 
     // MARK: - Call
 
+    /// Only commands that change the cluster need a confirmation; a refused command runs nothing either way.
+    func isDestructive(arguments: JSONObject) -> Bool {
+        let args = (arguments["args"]?.arrayValue ?? []).compactMap(\.stringValue)
+        guard let invocation = try? policy.check(args) else { return false }
+        return invocation.writes
+    }
+
     func call(arguments: JSONObject, context: ToolContext) async throws -> ToolResult {
         let args = (arguments["args"]?.arrayValue ?? []).compactMap(\.stringValue)
         let invocation: KubectlInvocation

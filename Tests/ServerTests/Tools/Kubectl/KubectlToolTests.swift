@@ -81,6 +81,20 @@ import Testing
                                  environment: ["PATH": "/nonexistent"]) == nil)
     }
 
+    @Test func onlyCommandsThatWriteAreDestructive() throws {
+        let kubectl = try tool(FakeKubectl())
+        func destructive(_ args: [String]) -> Bool {
+            kubectl.isDestructive(arguments: JSONObject([("args", JSONValue.array(args.map { JSONValue.string($0) }))]))
+        }
+        #expect(kubectl.definition.annotations.destructiveHint)
+        #expect(!destructive(["get", "pods"]))
+        #expect(!destructive(["rollout", "status", "deploy/web"]))
+        #expect(destructive(["delete", "pod", "web-1"]))
+        #expect(destructive(["apply", "-f", "-"]))
+        #expect(destructive(["rollout", "restart", "deploy/web"]))
+        #expect(!destructive(["get", "pods", "--token=x"]))  // refused: runs nothing
+    }
+
     @Test func runsWithContextNamespaceAndAMinimalEnvironment() async throws {
         let fake = try FakeKubectl()
         let tool = try tool(fake, flags: ["--namespace", "shop"])
