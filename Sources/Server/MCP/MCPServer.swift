@@ -369,7 +369,11 @@ public final class MCPServer {
                 result = .error("Internal error in \(name): \(error)")
             }
         }
-        logger.debug("mcp.tool.called", metadata: ["mcp.tool": "\(name)", "mcp.is_error": "\(result.isError)"])
+        // Calls that may change the cluster are an audit trail at info; reads stay at debug. Arguments are not
+        // logged (a manifest may hold Secret data).
+        let level: Logger.Level = tool.definition.annotations.readOnlyHint ? .debug : .info
+        logger.log(level: level, "mcp.tool.called",
+                   metadata: ["mcp.tool": "\(name)", "mcp.is_error": "\(result.isError)"])
         return encode(result, id: id, modern: modern)
     }
 
