@@ -115,7 +115,8 @@ import Testing
     @Test func waitsForARolloutWithProgress() async throws {
         let connection = try await cluster.clients().connection(context: nil)
         let ns = "it-rollout"
-        _ = try await apply(connection, try manifest(ns, replicas: 2, delay: "0.5"), namespace: ns)
+        // Pods take 1.5 s each to start, so the waiter surely sees the rollout unfinished, even on a loaded machine.
+        _ = try await apply(connection, try manifest(ns, replicas: 2, delay: "1.5"), namespace: ns)
         let notes = NoteLog()
         let outcome = try await waiter(connection, ns: ns, timeout: .seconds(20), notes: notes).wait()
         #expect(outcome == .complete("deployment \"web\" successfully rolled out"))

@@ -119,8 +119,9 @@ public actor ExecCredentials: CredentialSource {
         }
         let excerpt = Self.excerpt(of: result.stderr)
         if result.timedOut {
-            return .failure(.credentials("the exec plugin \"\(name)\" did not finish within "
-                + "\(timeoutMilliseconds / 1000) s and was stopped" + excerpt))
+            let limit = timeoutMilliseconds % 1000 == 0 ? "\(timeoutMilliseconds / 1000) s" : "\(timeoutMilliseconds) ms"
+            return .failure(.credentials("the exec plugin \"\(name)\" did not finish within \(limit) and was stopped"
+                + excerpt))
         }
         if result.termSignal != 0 {
             return .failure(.credentials("the exec plugin \"\(name)\" was killed by signal \(result.termSignal)"
