@@ -1,5 +1,5 @@
-"""Every read tool, called through the official MCP clients over both HTTP transports, against the fake cluster
-over real TLS with client certificates."""
+"""Every read tool, called through the official MCP clients over both HTTP transports and stdio, against the fake
+cluster over real TLS with client certificates."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import asyncio
 import pytest
 import yaml
 
-from e2e_util import Server, cluster_server
+from e2e_util import BINARY, Server, child_env, cluster_server
 
 SECRET_VALUES = ("s3cr3t-Passw0rd!", "czNjcjN0LVBhc3N3MHJkIQ==")
 
@@ -21,11 +21,16 @@ def server(cluster):
 
 def call(server: Server, transport: str, name: str, arguments: dict) -> tuple[str, bool, object]:
     """Calls one tool with the mcp 2.x client over /mcp or /mcp/sse; returns (text, isError, structured)."""
-    from mcp import Client
+    from mcp import Client, StdioServerParameters
     from mcp.client.sse import sse_client
 
     async def run():
-        target = f"{server.base}/mcp" if transport == "streamable" else sse_client(f"{server.base}/mcp/sse")
+        if transport == "stdio":
+            # The same binary and cluster, as an assistant that starts it as a subprocess would.
+            target = StdioServerParameters(command=str(BINARY), args=["--stdio", "--kubeconfig", str(server.kubeconfig)],
+                                           env=child_env())
+        else:
+            target = f"{server.base}/mcp" if transport == "streamable" else sse_client(f"{server.base}/mcp/sse")
         kwargs = {} if transport == "streamable" else {"mode": "legacy"}
         async with Client(target, **kwargs) as client:
             result = await client.call_tool(name, arguments)
@@ -48,7 +53,7 @@ def first_block(server: Server, transport: str, name: str, arguments: dict) -> s
     return asyncio.run(asyncio.wait_for(run(), 60))
 
 
-TRANSPORTS = ["streamable", "sse"]
+TRANSPORTS = ["streamable", "sse", "stdio"]
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
