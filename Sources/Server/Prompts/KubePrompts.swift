@@ -66,6 +66,31 @@ enum KubePrompts {
     }
 
     /// The connection for a prompt, or the reason there is none (the prompt then says so).
+    /// The frame the troubleshooting prompts share: check the arguments, connect, then a heading, the live facts
+    /// and the steps. A failed connection still yields the heading, the failure and the steps.
+    static func troubleshoot(_ what: String, argument: String, _ arguments: [String: String], names: KubeNames,
+                             steps: (_ name: String, _ namespace: String) -> [String],
+                             facts: (inout PromptDocument, KubeClients.Connection, _ namespace: String, _ name: String,
+                                     Date) async -> Void) async throws -> [JSONValue] {
+        try check(arguments, names: [argument])
+        let name = arguments[argument] ?? ""
+        let connection: KubeClients.Connection
+        switch await Self.connection(names, arguments) {
+        case .success(let c): connection = c
+        case .failure(let error):
+            var document = PromptDocument(heading: "Troubleshoot the Kubernetes \(what) \(name).")
+            document.failure("Cluster connection", error)
+            document.instructions(steps(name, value(arguments, "namespace") ?? "default"))
+            return [userMessage(document.result)]
+        }
+        let namespace = value(arguments, "namespace") ?? connection.defaultNamespace
+        var document = PromptDocument(
+            heading: "Troubleshoot the Kubernetes \(what) \(namespace)/\(name) (context \(connection.contextName)).")
+        await facts(&document, connection, namespace, name, Date())
+        document.instructions(steps(name, namespace))
+        return [userMessage(document.result)]
+    }
+
     static func connection(_ names: KubeNames, _ arguments: [String: String]) async
         -> Result<KubeClients.Connection, KubeError>
     {

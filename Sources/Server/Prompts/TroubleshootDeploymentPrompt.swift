@@ -32,24 +32,12 @@ struct TroubleshootDeploymentPrompt: Prompt {
     }
 
     func messages(arguments: [String: String]) async throws -> [JSONValue] {
-        try KubePrompts.check(arguments, names: ["deployment"])
-        let name = arguments["deployment"] ?? ""
-        let now = Date()
-        let connection: KubeClients.Connection
-        switch await KubePrompts.connection(names, arguments) {
-        case .success(let c): connection = c
-        case .failure(let error):
-            var document = PromptDocument(heading: "Troubleshoot the Kubernetes deployment \(name).")
-            document.failure("Cluster connection", error)
-            document.instructions(Self.steps(name: name, namespace: KubePrompts.value(arguments, "namespace") ?? "default"))
-            return [KubePrompts.userMessage(document.result)]
-        }
-        let namespace = KubePrompts.value(arguments, "namespace") ?? connection.defaultNamespace
-        var document = PromptDocument(
-            heading: "Troubleshoot the Kubernetes deployment \(namespace)/\(name) (context \(connection.contextName)).")
-        await Self.addFacts(to: &document, connection: connection, namespace: namespace, name: name, now: now)
-        document.instructions(Self.steps(name: name, namespace: namespace))
-        return [KubePrompts.userMessage(document.result)]
+        try await KubePrompts.troubleshoot(
+            "deployment", argument: "deployment", arguments, names: names,
+            steps: { Self.steps(name: $0, namespace: $1) },
+            facts: { document, connection, namespace, name, now in
+                await Self.addFacts(to: &document, connection: connection, namespace: namespace, name: name, now: now)
+            })
     }
 
     static func addFacts(to document: inout PromptDocument, connection: KubeClients.Connection, namespace: String,

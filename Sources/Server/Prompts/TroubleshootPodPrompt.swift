@@ -27,24 +27,11 @@ struct TroubleshootPodPrompt: Prompt {
     }
 
     func messages(arguments: [String: String]) async throws -> [JSONValue] {
-        try KubePrompts.check(arguments, names: ["pod"])
-        let pod = arguments["pod"] ?? ""
-        let now = Date()
-        let connection: KubeClients.Connection
-        switch await KubePrompts.connection(names, arguments) {
-        case .success(let c): connection = c
-        case .failure(let error):
-            var document = PromptDocument(heading: "Troubleshoot the Kubernetes pod \(pod).")
-            document.failure("Cluster connection", error)
-            document.instructions(Self.steps(pod: pod, namespace: KubePrompts.value(arguments, "namespace") ?? "default"))
-            return [KubePrompts.userMessage(document.result)]
-        }
-        let namespace = KubePrompts.value(arguments, "namespace") ?? connection.defaultNamespace
-        var document = PromptDocument(
-            heading: "Troubleshoot the Kubernetes pod \(namespace)/\(pod) (context \(connection.contextName)).")
-        await Self.addFacts(to: &document, connection: connection, namespace: namespace, pod: pod, now: now)
-        document.instructions(Self.steps(pod: pod, namespace: namespace))
-        return [KubePrompts.userMessage(document.result)]
+        try await KubePrompts.troubleshoot(
+            "pod", argument: "pod", arguments, names: names, steps: { Self.steps(pod: $0, namespace: $1) },
+            facts: { document, connection, namespace, pod, now in
+                await Self.addFacts(to: &document, connection: connection, namespace: namespace, pod: pod, now: now)
+            })
     }
 
     /// The pod, its events and failing containers' logs as sections.
