@@ -326,6 +326,13 @@ def test_structured_content_is_bounded_like_the_text(cluster):
                 out = await check_all_output_schemas(c, frontend_pod(cluster))
                 r = await c.call_tool("pods_list", {})
                 shown = len(r.content[0].text.splitlines()) - 1
+                discovery = await c.call_tool("api_resources", {})
+                info = await c.call_tool("cluster_info", {})
+            # Every result is bounded, the discovery table and the cluster summary included.
+            assert len(discovery.content[0].text.encode()) <= 400 + 200, discovery.content[0].text
+            assert out["api_resources"]["truncated"] is True
+            assert 0 < out["api_resources"]["count"] == len(out["api_resources"]["resources"]) < 40
+            assert len(info.content[0].text.encode()) <= 400 and info.structured_content["truncated"] is True
             pods = out["pods_list"]
             assert pods["truncated"] is True and pods["count"] == len(pods["items"]) <= shown
             assert out["pods_get"]["truncated"] is True and out["pods_get"]["object"]["kind"] == "Pod"

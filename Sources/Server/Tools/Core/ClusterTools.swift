@@ -101,16 +101,26 @@ struct APIResourcesTool: Tool {
             let rows = resources.map { r in
                 [r.plural, r.shortNames.joined(separator: ","), r.apiVersion, r.namespaced ? "true" : "false", r.kind]
             }
-            let text = TextTable.render(header: ["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"], rows: rows)
+            let table = TextTable.render(header: ["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"], rows: rows)
+            // Cut like every result (a cluster with hundreds of CRDs); structured content keeps the rows shown.
+            let output = OutputLimiter(maxBytes: environment.output.maxBytes).limit(text: table)
+            let shown = output.truncated ? min(resources.count, max(0, output.shown - 1)) : resources.count
             let structured: JSONValue = [
-                "resources": .array(resources.map { r in
+                "resources": .array(resources.prefix(shown).map { r in
                     ["name": .string(r.plural), "shortNames": .array(r.shortNames.map(JSONValue.string)),
                      "apiVersion": .string(r.apiVersion), "namespaced": .bool(r.namespaced), "kind": .string(r.kind),
                      "verbs": .array(r.verbs.map(JSONValue.string))]
                 }),
-                "count": .int(resources.count),
+                "count": .int(shown),
+                "truncated": .bool(output.truncated),
             ]
-            return .text(text + "\n\(resources.count) resource types", structured: structured)
+            var text = output.text
+            if !text.hasSuffix("\n") { text += "\n" }
+            text += "\(resources.count) resource types"
+            if output.truncated {
+                text += "; \(shown) shown (output limit). Narrow with apiGroup, e.g. apiGroup: apps."
+            }
+            return .text(text, structured: structured)
         }
     }
 }
@@ -174,6 +184,8 @@ struct ClusterInfoTool: Tool {
                                      "platform": .string(version["platform"]?.stringValue ?? "unknown")]
             structured["defaultNamespace"] = .string(connection.defaultNamespace)
             var nodeEntries: [JSONValue] = []
+            // A big cluster has thousands of nodes and namespaces: name the first ones, count the rest.
+            let shownNodes = nodes.prefix(Self.maxNamed)
 
             var lines: [String] = []
             lines.append("Context: \(connection.contextName)")
@@ -183,7 +195,7 @@ struct ClusterInfoTool: Tool {
             lines.append("Default namespace: \(connection.defaultNamespace)")
             let ready = nodes.filter(ClusterInfoTool.isReady)
             lines.append("Nodes: \(ready.count) ready of \(nodes.count)")
-            for node in nodes {
+            for node in shownNodes {
                 let name = node["metadata"]?["name"]?.stringValue ?? "?"
                 let kubelet = node["status"]?["nodeInfo"]?["kubeletVersion"]?.stringValue ?? "?"
                 let roles = (node["metadata"]?["labels"]?.objectValue?.keys ?? [])
@@ -194,16 +206,31 @@ struct ClusterInfoTool: Tool {
                 nodeEntries.append(["name": .string(name), "ready": .bool(ClusterInfoTool.isReady(node)),
                                     "kubeletVersion": .string(kubelet), "roles": .array(roles.map(JSONValue.string))])
             }
+            if nodes.count > shownNodes.count {
+                lines.append("  ... and \(nodes.count - shownNodes.count) more nodes (see resources_list with kind Node)")
+            }
             let nsNames = namespaces.compactMap { $0["metadata"]?["name"]?.stringValue }
-            lines.append("Namespaces (\(nsNames.count)): \(nsNames.joined(separator: ", "))")
+            let shownNamespaces = Array(nsNames.prefix(Self.maxNamed))
+            lines.append("Namespaces (\(nsNames.count)): \(shownNamespaces.joined(separator: ", "))"
+                         + (nsNames.count > shownNamespaces.count ? ", ... (see namespaces_list)" : ""))
             lines.append("API groups (\(groups.count)): \(groups.joined(separator: ", "))")
             structured["nodes"] = .array(nodeEntries)
+            structured["nodeCount"] = .int(nodes.count)
             structured["readyNodes"] = .int(ready.count)
-            structured["namespaces"] = .array(nsNames.map(JSONValue.string))
+            structured["namespaces"] = .array(shownNamespaces.map(JSONValue.string))
+            structured["namespaceCount"] = .int(nsNames.count)
             structured["apiGroups"] = .array(groups.map(JSONValue.string))
-            return .text(lines.joined(separator: "\n"), structured: .object(structured))
+            let output = OutputLimiter(maxBytes: environment.output.maxBytes).limit(text: lines.joined(separator: "\n"))
+            structured["truncated"] = .bool(output.truncated || nodes.count > shownNodes.count
+                                            || nsNames.count > shownNamespaces.count)
+            var content: [ContentBlock] = [.text(output.text)]
+            if let note = output.note { content.append(.text(note)) }
+            return ToolResult(content: content, structuredContent: .object(structured))
         }
     }
+
+    /// Nodes and namespaces named one by one in the summary; the rest are counted.
+    static let maxNamed = 100
 
     static func isReady(_ node: JSONValue) -> Bool {
         (node["status"]?["conditions"]?.arrayValue ?? []).contains {
