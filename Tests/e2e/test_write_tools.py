@@ -201,7 +201,12 @@ def test_apply_scale_restart_run_delete(server, cluster, transport):
             assert values == sorted(values) and len(set(values)) == len(values), values
             assert all(total == 100 for _, total, _ in progress)
 
-            # pods_run, then pods_delete.
+            # pods_run with dryRun creates nothing; then pods_run for real, then pods_delete.
+            text, error, data = await tool(c, "pods_run", {"image": "busybox:1.36", "namespace": ns, "name": "dry-one",
+                                                           "dryRun": True})
+            assert not error and "would be created" in text and data["dryRun"] is True, text
+            text, error, _ = await tool(c, "pods_get", {"name": "dry-one", "namespace": ns})
+            assert error and "NotFound" in text, text
             text, error, data = await tool(c, "pods_run", {"image": "busybox:1.36", "namespace": ns, "port": 9000,
                                                            "command": ["sleep", "3600"], "env": {"MODE": "test"},
                                                            "labels": {"team": "e2e"}})

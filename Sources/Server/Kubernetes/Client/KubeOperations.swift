@@ -102,11 +102,12 @@ extension KubeClients.Connection {
         return try await client.send(KubeRequest(path: path, query: options.query, accept: "text/plain, */*")).body
     }
 
-    /// Creates an object from its JSON.
-    public func create(_ resource: APIResourceInfo, namespace: String?, object: JSONValue) async throws(KubeError)
-        -> JSONValue
+    /// Creates an object from its JSON; with `dryRun` the server validates and answers without storing it.
+    public func create(_ resource: APIResourceInfo, namespace: String?, object: JSONValue, dryRun: Bool = false)
+        async throws(KubeError) -> JSONValue
     {
         try await client.send(KubeRequest(method: "POST", path: resource.path(namespace: self.namespace(for: resource, namespace)),
+                                          query: dryRun ? [("dryRun", "All")] : [],
                                           contentType: "application/json", body: JSONWriter.encode(object))).json()
     }
 

@@ -24,6 +24,8 @@ struct PodsRunTool: Tool {
                        "additionalProperties": ["type": "string"]],
             "restartPolicy": ToolSchema.string("When the container is restarted.", default: "Always",
                                                allowed: ["Always", "OnFailure", "Never"]),
+            "dryRun": ToolSchema.boolean("Only validate on the server (admission included); create nothing.",
+                                         default: false),
             "context": KubeToolSchema.context,
         ], required: ["image"]),
         annotations: ToolAnnotations(title: "Pods: run", readOnlyHint: false, destructiveHint: false,
@@ -39,7 +41,8 @@ struct PodsRunTool: Tool {
             let name = arguments.string("name") ?? Self.name(fromImage: image)
             let namespace = connection.namespace(for: .pods, arguments.string("namespace"))
             let pod = Self.pod(name: name, image: image, arguments: arguments)
-            let created = try await connection.create(.pods, namespace: namespace, object: pod)
+            let dryRun = arguments["dryRun"]?.boolValue ?? false
+            let created = try await connection.create(.pods, namespace: namespace, object: pod, dryRun: dryRun)
             let finalName = created["metadata"]?["name"]?.stringValue ?? name
             var details = ["image \(image)"]
             if let port = arguments["port"]?.intValue { details.append("containerPort \(port)") }
@@ -47,11 +50,14 @@ struct PodsRunTool: Tool {
                 details.append("command \(JSONWriter.string(.array(command.map(JSONValue.string))))")
             }
             details.append("restartPolicy \(arguments.string("restartPolicy") ?? "Always")")
-            let text = "pod/\(finalName) created in namespace \(namespace ?? connection.defaultNamespace) "
-                + "(\(details.joined(separator: ", "))). It starts in the background: pods_get shows its status, "
-                + "pods_log its output."
+            let place = "namespace \(namespace ?? connection.defaultNamespace) (\(details.joined(separator: ", ")))"
+            let text = dryRun
+                ? "pod/\(finalName) would be created in \(place) (dry run: the server accepted it; nothing was created)."
+                : "pod/\(finalName) created in \(place). It starts in the background: pods_get shows its status, "
+                    + "pods_log its output."
             return .text(text, structured: ["name": .string(finalName),
-                                            "namespace": .string(namespace ?? connection.defaultNamespace)])
+                                            "namespace": .string(namespace ?? connection.defaultNamespace),
+                                            "dryRun": .bool(dryRun)])
         }
     }
 
