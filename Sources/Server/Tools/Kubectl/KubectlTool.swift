@@ -28,6 +28,8 @@ struct KubectlTool: Tool {
     let contextOverride: String?
     /// `--namespace`: passed as kubectl's default namespace.
     let namespaceOverride: String?
+    /// The cap on kubectl processes running at once.
+    let slots = KubectlSlots()
 
     /// The tool, or nil when kubectl is not on `environment["PATH"]` (then it is not offered).
     static func make(kubeConfig: Result<LoadedKubeConfig, KubeConfigError>, config: Config,
@@ -150,6 +152,11 @@ struct KubectlTool: Tool {
         }
         let timeout = min(max(arguments["timeoutSeconds"]?.intValue ?? Self.defaultTimeoutSeconds, 1),
                           Self.maxTimeoutSeconds)
+        guard slots.acquire() else {
+            return .error("\(slots.limit) kubectl commands are already running, the most this server runs at once; "
+                          + "retry when one has finished.")
+        }
+        defer { slots.release() }
         let result: ProcessResult
         do {
             result = try await UVProcess.run(

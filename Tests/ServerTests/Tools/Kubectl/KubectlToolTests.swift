@@ -81,6 +81,20 @@ import Testing
                                  environment: ["PATH": "/nonexistent"]) == nil)
     }
 
+    @Test func refusesWhenAllProcessSlotsAreTaken() async throws {
+        let fake = try FakeKubectl()
+        let kubectl = try tool(fake)
+        for _ in 0..<KubectlSlots.defaultLimit { #expect(kubectl.slots.acquire()) }
+        let busy = try await call(kubectl, ["args": ["get", "pods"]])
+        #expect(busy.isError && busy.text.contains("already running"))
+        #expect(fake.runs == 0)
+        kubectl.slots.release()
+        let ran = try await call(kubectl, ["args": ["get", "pods"]])
+        #expect(!ran.isError, "\(ran.text)")
+        #expect(fake.runs == 1)
+        #expect(kubectl.slots.acquire() && !kubectl.slots.acquire(), "the finished call gave its slot back")
+    }
+
     @Test func onlyCommandsThatWriteAreDestructive() throws {
         let kubectl = try tool(FakeKubectl())
         func destructive(_ args: [String]) -> Bool {
