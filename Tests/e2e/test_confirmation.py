@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from e2e_util import BINARY, Server, mcp_post, modern_headers, modern_meta, rpc
+from e2e_util import BINARY, Server, http, mcp_post, modern_headers, modern_meta, rpc
 from fake_cluster import FakeCluster
 
 CONFIRM = ["--confirm-destructive"]
@@ -305,6 +305,49 @@ def test_modern_round_trip_over_raw_http(cluster, servers, api):
     r = post(6, {"name": "no-such-pod", "namespace": "shop"})
     assert r["resultType"] == "complete"
     assert "not confirmed" not in r["content"][0]["text"]
+
+
+def test_modern_state_is_bound_to_the_bearer_token(cluster, api, tmp_path):
+    """A requestState issued to one bearer token cannot confirm a call made with another."""
+    alice, bob = "alice-token-6f1d2c9a8b7e", "bob-token-0e9d8c7b6a5f"
+    tokens = tmp_path / "tokens"
+    tokens.write_text(f"{alice}\n{bob}\n")
+    server = Server(args=["--log-level", "debug", *CONFIRM, "--auth-token-file", str(tokens)],
+                    kubeconfig=cluster.kubeconfig).start()
+    try:
+        if "pods_delete" not in tool_names_with_token(server, alice):
+            pytest.skip("this build has no pods_delete tool")
+        pod = a_pod(api)
+        api.clear()
+        meta = modern_meta()
+        meta["io.modelcontextprotocol/clientCapabilities"] = {"elicitation": {"form": {}}}
+        args = {"name": pod, "namespace": "shop"}
+
+        def post(i: int, token: str, **extra) -> dict:
+            headers = {**modern_headers("tools/call", "pods_delete"), "Authorization": f"Bearer {token}"}
+            r = mcp_post(server.port, rpc(i, "tools/call", {"name": "pods_delete", "arguments": args, "_meta": meta,
+                                                            **extra}), headers=headers)
+            assert r.status == 200, r
+            return r.message()["result"]
+
+        state = post(1, alice)["requestState"]
+        yes = {"confirm": {"action": "accept", "content": {"confirm": True}}}
+        r = post(2, bob, inputResponses=yes, requestState=state)
+        assert r["isError"] and "another caller" in r["content"][0]["text"], r
+        assert api.deletes() == []
+        r = post(3, alice, inputResponses=yes, requestState=state)
+        assert not r["isError"], r
+        assert f"/api/v1/namespaces/shop/pods/{pod}" in api.deletes()
+        server.check_clean_exit(extra_secrets=(alice, bob))
+    finally:
+        server.kill()
+
+
+def tool_names_with_token(server: Server, token: str) -> set[str]:
+    r = http(server.port, "POST", "/mcp/tools/list",
+             {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}, {})
+    assert r.status == 200, r
+    return {t["name"] for t in r.json()["tools"]}
 
 
 # ---------------------------------------------------------------------------------------------------------------

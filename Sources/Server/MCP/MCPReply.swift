@@ -49,7 +49,12 @@ public struct MCPRequestContext: Sendable {
     /// Whether the stateless 2026-07-28 envelope applies.
     public var isModern: Bool { version.isModern }
 
-    public init(version: ProtocolVersion) {
+    /// Who sent the request, as an opaque digest of its credential (empty without authentication). Binds
+    /// per-caller state such as a confirmation's `requestState` to that caller.
+    public var principal: String
+
+    public init(version: ProtocolVersion, principal: String = "") {
         self.version = version
+        self.principal = principal
     }
 }

@@ -143,7 +143,8 @@ public final class MCPServer {
                 reply.sendError(id: id, error)
             }
         case "tools/call":
-            callTool(id: id, params: params, session: session, version: version, reply: reply)
+            callTool(id: id, params: params, session: session, version: version, principal: context.principal,
+                     reply: reply)
         case "resources/list", "resources/templates/list", "resources/read":
             handleResources(id: id, method: method, params: params, session: session, version: version, reply: reply)
         case "subscriptions/listen" where modern:
@@ -275,7 +276,7 @@ public final class MCPServer {
     // MARK: Tools
 
     private func callTool(id: JSONRPCID, params: JSONObject, session: MCPSession?, version: ProtocolVersion,
-                          reply: MCPReply) {
+                          principal: String, reply: MCPReply) {
         guard let name = params["name"]?.stringValue else {
             reply.sendError(id: id, .invalidParams("tools/call needs a string \"name\""))
             return
@@ -304,7 +305,7 @@ public final class MCPServer {
         let validate = validateArguments
         let admission = gate.admit(tool.definition, destructive: tool.isDestructive(arguments: arguments),
                                    arguments: arguments, params: params, session: session,
-                                   version: version, reply: reply,
+                                   version: version, principal: principal, reply: reply,
                                    argumentsValid: validate(arguments, tool.definition.inputSchema) == nil)
         var confirm: (@LoopActor () async -> [UInt8]?)?
         switch admission {

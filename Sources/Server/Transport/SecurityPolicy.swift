@@ -98,6 +98,13 @@ public struct SecurityPolicy: Sendable {
         return String(name)
     }
 
+    /// The caller as an opaque value: a SHA-256 digest of the bearer token it presented (which the router has
+    /// already accepted when tokens are configured), or empty. Never the token itself.
+    nonisolated static func principal(authorization: String?) -> String {
+        guard let authorization, !authorization.isEmpty else { return "" }
+        return Array(SHA256.hash(Array(authorization.utf8)).prefix(16)).hexString
+    }
+
     /// Constant-time comparison against every configured token.
     func tokenAccepted(_ authorization: String) -> Bool {
         let parts = authorization.split(separator: " ", maxSplits: 1)

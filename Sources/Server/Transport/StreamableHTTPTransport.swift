@@ -90,7 +90,9 @@ final class StreamableHTTPTransport {
         }
         let reply = ExchangeReply(exchange: exchange, acceptsEventStream: accepts.eventStream, modern: true,
                                   extraHeaders: [])
-        mcp.handle(message, session: nil, context: MCPRequestContext(version: .v2026_07_28), reply: reply)
+        let context = MCPRequestContext(version: .v2026_07_28,
+                                        principal: SecurityPolicy.principal(authorization: headers.authorization))
+        mcp.handle(message, session: nil, context: context, reply: reply)
     }
 
     /// `Mcp-Method` must equal the body's method, and `Mcp-Name` the tool/prompt name or resource URI.

@@ -103,6 +103,8 @@ public enum ConfirmationPrompt {
             why = "the requestState was issued for another tool"
         case .otherArguments:
             why = "the requestState was issued for other arguments"
+        case .otherPrincipal:
+            why = "the requestState was issued to another caller (another bearer token)"
         }
         return "not confirmed: \(why); nothing was changed. Call \(tool) again without requestState to be asked anew."
     }

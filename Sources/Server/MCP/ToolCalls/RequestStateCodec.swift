@@ -1,7 +1,7 @@
 /// Seals and opens the `requestState` of a 2026-07-28 confirmation round trip (MRTR). The client echoes the
 /// state on its retry and must not be able to forge or alter it, so it is HMAC-SHA256-signed with a random
-/// per-process key and bound to the tool name, a SHA-256 fingerprint of the arguments, an expiry and a
-/// nonce (for single use, see `SpentRequestStates`). A restarted server cannot open older states.
+/// per-process key and bound to the caller (the digest of its bearer token), the tool name, a SHA-256
+/// fingerprint of the arguments, an expiry and a nonce (for single use, see `SpentRequestStates`). A restarted server cannot open older states.
 ///
 /// Token: `v1.<base64url payload>.<base64url HMAC>`; the payload is compact JSON (readable by the client,
 /// which is harmless: it holds only the tool name, a digest, a time and a nonce).
@@ -22,6 +22,8 @@ public struct RequestStateCodec: Sendable {
         case otherTool
         /// Signed for other arguments.
         case otherArguments
+        /// Issued to another caller (another bearer token).
+        case otherPrincipal
     }
 
     /// What a valid state says.
@@ -40,9 +42,11 @@ public struct RequestStateCodec: Sendable {
     }
 
     /// A state for one call of `tool` with `arguments`, valid for `lifetimeMilliseconds` after `now`.
-    public func seal(tool: String, arguments: JSONObject, now: UInt64, nonce: [UInt8]) -> String {
+    public func seal(tool: String, arguments: JSONObject, now: UInt64, nonce: [UInt8], principal: String = "")
+        -> String
+    {
         let payload = JSONWriter.encode([
-            "t": .string(tool), "a": .string(Self.fingerprint(arguments)),
+            "p": .string(principal), "t": .string(tool), "a": .string(Self.fingerprint(arguments)),
             "e": .int(Int(clamping: now + Self.lifetimeMilliseconds)), "n": .string(nonce.hexString),
         ])
         let encoded = Self.prefix + Base64URL.encode(payload)
@@ -50,7 +54,9 @@ public struct RequestStateCodec: Sendable {
     }
 
     /// The claims of `token` when it is authentic, unexpired and bound to this very call.
-    public func open(_ token: String, tool: String, arguments: JSONObject, now: UInt64) throws(Failure) -> Claims {
+    public func open(_ token: String, tool: String, arguments: JSONObject, now: UInt64, principal: String = "")
+        throws(Failure) -> Claims
+    {
         guard token.hasPrefix(Self.prefix), token.utf8.count < 4096 else { throw .malformed }
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let payload = Base64URL.decode(String(parts[1])),
@@ -63,6 +69,7 @@ public struct RequestStateCodec: Sendable {
             let nonce = object["n"]?.stringValue
         else { throw .malformed }
         let claims = Claims(tool: claimedTool, argumentsDigest: digest, expiresAt: UInt64(expiry), nonce: nonce)
+        guard (object["p"]?.stringValue ?? "") == principal else { throw .otherPrincipal }
         guard now <= claims.expiresAt else { throw .expired }
         guard claims.tool == tool else { throw .otherTool }
         guard claims.argumentsDigest == Self.fingerprint(arguments) else { throw .otherArguments }

@@ -45,11 +45,12 @@ public final class ToolCallGate {
     /// The admission of one call. `argumentsValid` is false when the arguments break the tool's schema: such
     /// a call is not confirmed first (it fails on its own without touching anything).
     public func admit(_ tool: ToolDefinition, destructive: Bool, arguments: JSONObject, params: JSONObject,
-                      session: MCPSession?, version: ProtocolVersion, reply: MCPReply, argumentsValid: Bool) -> Admission {
+                      session: MCPSession?, version: ProtocolVersion, principal: String = "", reply: MCPReply,
+                      argumentsValid: Bool) -> Admission {
         if let refusal = takeToken(session: session, version: version) { return .refuse(.error(refusal)) }
         guard argumentsValid, policy.needsConfirmation(destructive: destructive) else { return .run }
         if version.isModern {
-            return admitModern(tool.name, arguments: arguments, params: params)
+            return admitModern(tool.name, arguments: arguments, params: params, principal: principal)
         }
         guard let session else {
             return fallback(tool.name, reason: "this request has no MCP session to ask the user through "
@@ -114,7 +115,9 @@ public final class ToolCallGate {
 
     /// 2026-07-28: the first call gets an `input_required` result; the retry carries the answer and the
     /// echoed state, which must be authentic, fresh, bound to this call and unused.
-    private func admitModern(_ tool: String, arguments: JSONObject, params: JSONObject) -> Admission {
+    private func admitModern(_ tool: String, arguments: JSONObject, params: JSONObject, principal: String)
+        -> Admission
+    {
         let capability = params["_meta"]?["io.modelcontextprotocol/clientCapabilities"]?["elicitation"]
         guard ElicitationSupport(capability: capability) == .form else {
             return fallback(tool, reason: "this request's client capabilities (_meta) do not include elicitation "
@@ -122,7 +125,8 @@ public final class ToolCallGate {
         }
         let time = now()
         guard let state = params["requestState"]?.stringValue else {
-            let token = codec.seal(tool: tool, arguments: arguments, now: time, nonce: randomBytes(16))
+            let token = codec.seal(tool: tool, arguments: arguments, now: time, nonce: randomBytes(16),
+                                   principal: principal)
             let request: JSONValue = [
                 "method": "elicitation/create",
                 "params": ConfirmationPrompt.elicitationParams(tool: tool, arguments: arguments, includeMode: true),
@@ -135,7 +139,7 @@ public final class ToolCallGate {
         }
         let claims: RequestStateCodec.Claims
         do {
-            claims = try codec.open(state, tool: tool, arguments: arguments, now: time)
+            claims = try codec.open(state, tool: tool, arguments: arguments, now: time, principal: principal)
         } catch {
             logger.info("mcp.tool.confirmation_state_refused", metadata: ["mcp.tool": "\(tool)", "reason": "\(error)"])
             return .refuse(.error(ConfirmationPrompt.stateRefusal(error, tool: tool)))

@@ -26,6 +26,21 @@ import Testing
         }
     }
 
+    @Test func isBoundToTheCaller() throws {
+        let alice = SecurityPolicy.principal(authorization: "Bearer alice-token")
+        let bob = SecurityPolicy.principal(authorization: "Bearer bob-token")
+        #expect(alice != bob && !alice.contains("alice") && SecurityPolicy.principal(authorization: nil).isEmpty)
+        let token = codec.seal(tool: "pods_delete", arguments: arguments, now: 0, nonce: nonce, principal: alice)
+        #expect(try codec.open(token, tool: "pods_delete", arguments: arguments, now: 1, principal: alice).nonce
+                == nonce.hexString)
+        #expect(throws: RequestStateCodec.Failure.otherPrincipal) {
+            try codec.open(token, tool: "pods_delete", arguments: arguments, now: 1, principal: bob)
+        }
+        #expect(throws: RequestStateCodec.Failure.otherPrincipal) {
+            try codec.open(token, tool: "pods_delete", arguments: arguments, now: 1)
+        }
+    }
+
     @Test func refusesOtherToolsAndArguments() {
         let token = codec.seal(tool: "pods_delete", arguments: arguments, now: 0, nonce: nonce)
         #expect(throws: RequestStateCodec.Failure.otherTool) {
