@@ -105,8 +105,9 @@ import Testing
 
     @Test func sendsSIGKILLWhenSIGTERMIsIgnored() async throws {
         let start = ContinuousClock.now
-        // An ignored signal stays ignored across exec: neither the shell nor sleep reacts to SIGTERM.
-        let result = try await sh("trap '' TERM; echo ready; sleep 10", timeout: 100)
+        // An ignored signal stays ignored across exec: neither the shell nor sleep reacts to SIGTERM. The 1 s
+        // limit leaves a loaded machine time to start the shell and set the trap before SIGTERM comes.
+        let result = try await sh("trap '' TERM; echo ready; sleep 10", timeout: 1000)
         let elapsed = ContinuousClock.now - start
         #expect(result.timedOut)
         #expect(result.termSignal == SIGKILL)
