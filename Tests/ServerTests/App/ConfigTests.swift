@@ -5,19 +5,11 @@ import Testing
 
 @Suite struct ConfigTests {
     private func resolve(_ arguments: [String] = [], _ environment: [String: String] = [:]) throws -> Config {
-        try Config.resolve(options: ServerOptions.parse(arguments), environment: environment)
+        try ConfigResolution.resolve(arguments, environment)
     }
 
     private func failure(_ arguments: [String] = [], _ environment: [String: String] = [:]) -> String? {
-        do {
-            let options = try ServerOptions.parse(arguments)
-            _ = try Config.resolve(options: options, environment: environment)
-            return nil
-        } catch let error as ConfigError {
-            return error.description
-        } catch {
-            return "unexpected \(error)"
-        }
+        ConfigResolution.failure(arguments, environment)
     }
 
     // MARK: Defaults

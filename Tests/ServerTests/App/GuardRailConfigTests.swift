@@ -3,18 +3,11 @@ import Testing
 
 @Suite struct GuardRailConfigTests {
     private func resolve(_ arguments: [String] = [], _ environment: [String: String] = [:]) throws -> Config {
-        try Config.resolve(options: ServerOptions.parse(arguments), environment: environment)
+        try ConfigResolution.resolve(arguments, environment)
     }
 
     private func failure(_ arguments: [String] = [], _ environment: [String: String] = [:]) -> String? {
-        do {
-            _ = try Config.resolve(options: try ServerOptions.parse(arguments), environment: environment)
-            return nil
-        } catch let error as ConfigError {
-            return error.description
-        } catch {
-            return "unexpected \(error)"
-        }
+        ConfigResolution.failure(arguments, environment)
     }
 
     @Test func everythingIsOffByDefault() throws {

@@ -5,18 +5,11 @@ import Testing
 /// environment variables.
 @Suite struct ToolCallPolicyConfigTests {
     private func resolve(_ arguments: [String] = [], _ environment: [String: String] = [:]) throws -> ToolCallPolicy {
-        try Config.resolve(options: ServerOptions.parse(arguments), environment: environment).toolCalls
+        try ConfigResolution.resolve(arguments, environment).toolCalls
     }
 
     private func failure(_ arguments: [String] = [], _ environment: [String: String] = [:]) -> String? {
-        do {
-            _ = try Config.resolve(options: try ServerOptions.parse(arguments), environment: environment)
-            return nil
-        } catch let error as ConfigError {
-            return error.description
-        } catch {
-            return "unexpected \(error)"
-        }
+        ConfigResolution.failure(arguments, environment)
     }
 
     @Test func offByDefault() throws {

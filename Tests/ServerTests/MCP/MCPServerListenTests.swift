@@ -3,50 +3,6 @@ import Logging
 import Testing
 @testable import Server
 
-/// A provider whose watches the test drives (`test://` URIs; `.../missing` does not exist).
-private final class WatchScript: ResourceProvider, @unchecked Sendable {
-    private let lock = NSLock()
-    private var continuations: [String: AsyncStream<ResourceChange>.Continuation] = [:]
-    private var _running = 0
-
-    var templates: [ResourceTemplateDefinition] { [] }
-    func list() async -> [ResourceDefinition] { [] }
-    func read(uri: String) async throws -> [ResourceContents]? { nil }
-    func complete(template: String, argument: String, prefix: String, context: [String: String]) async -> [String] { [] }
-
-    func watch(uri: String) async throws(JSONRPCError) -> ResourceWatch? {
-        guard uri.hasPrefix("test://") else { return nil }
-        if uri.hasSuffix("/missing") {
-            throw JSONRPCError(code: JSONRPCError.resourceNotFoundCode, message: "Resource not found")
-        }
-        let (stream, continuation) = AsyncStream<ResourceChange>.makeStream()
-        locked {
-            continuations[uri] = continuation
-            _running += 1
-        }
-        let once = NSLock()
-        nonisolated(unsafe) var stopped = false
-        return ResourceWatch(changes: stream, stop: { [self] in
-            once.lock()
-            defer { once.unlock() }
-            guard !stopped else { return }
-            stopped = true
-            continuation.finish()
-            locked { _running -= 1 }
-        })
-    }
-
-    private func locked<T>(_ body: () -> T) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return body()
-    }
-
-    func change(_ uri: String) { _ = locked { continuations[uri]?.yield(.updated) } }
-    func end(_ uri: String) { locked { continuations[uri]?.finish() } }
-    var running: Int { locked { _running } }
-}
-
 /// A reply that can stream, records everything, and lets the test play the client going away.
 @LoopActor
 private final class StreamReply: MCPReply {
@@ -74,7 +30,7 @@ private final class StreamReply: MCPReply {
     private static let subID = "io.modelcontextprotocol/subscriptionId"
 
     @LoopActor
-    private func server(_ provider: WatchScript) -> MCPServer {
+    private func server(_ provider: ScriptedResourceProvider) -> MCPServer {
         MCPServer(tools: ToolRegistry(tools: [], readOnly: false), resourceProviders: [provider],
                   logger: Logger(label: "test"))
     }
@@ -99,7 +55,7 @@ private final class StreamReply: MCPReply {
     }
 
     @Test @LoopActor func acknowledgesTheWatchedSubsetThenForwardsChangesUntilTheClientGoes() async throws {
-        let provider = WatchScript()
+        let provider = ScriptedResourceProvider()
         let server = server(provider)
         let reply = try listen(server, ["toolsListChanged": true,
                                         "resourceSubscriptions": ["test://a", "test://x/missing", "other://y",
@@ -138,7 +94,7 @@ private final class StreamReply: MCPReply {
     }
 
     @Test @LoopActor func shutdownEndsEveryStreamWithTheFinalResultAndRefusesNewOnes() async throws {
-        let provider = WatchScript()
+        let provider = ScriptedResourceProvider()
         let server = server(provider)
         let first = try listen(server, id: .string("one"), ["resourceSubscriptions": ["test://a"]])
         let second = try listen(server, id: .int(2), ["promptsListChanged": true])
@@ -155,7 +111,7 @@ private final class StreamReply: MCPReply {
     }
 
     @Test @LoopActor func aWatchThatEndsByItselfIsReportedOnceAndGivesBackItsBudget() async throws {
-        let provider = WatchScript()
+        let provider = ScriptedResourceProvider()
         let server = server(provider)
         let reply = try listen(server, ["resourceSubscriptions": ["test://a"]])
         await eventually { !reply.notifications.isEmpty }
@@ -171,7 +127,7 @@ private final class StreamReply: MCPReply {
     }
 
     @Test @LoopActor func theServerWideBudgetLimitsWatchesAcrossStreams() async throws {
-        let provider = WatchScript()
+        let provider = ScriptedResourceProvider()
         let server = server(provider)
         while server.subscriptionBudget.inUse < server.subscriptionBudget.limit - 1 {
             _ = server.subscriptionBudget.acquire()
@@ -188,7 +144,7 @@ private final class StreamReply: MCPReply {
     }
 
     @Test @LoopActor func refusals() async throws {
-        let provider = WatchScript()
+        let provider = ScriptedResourceProvider()
         let server = server(provider)
         let legacy = try listen(server, ["toolsListChanged": true], version: .v2025_11_25)
         #expect(legacy.responses.first?["error"]?["code"] == .int(JSONRPCError.methodNotFoundCode))

@@ -3,67 +3,6 @@ import Logging
 import Testing
 @testable import Server
 
-/// A provider whose watches the test drives: each `watch` hands out a continuation and counts stops.
-private final class ScriptedProvider: ResourceProvider, @unchecked Sendable {
-    private let lock = NSLockish()
-    private var _continuations: [String: AsyncStream<ResourceChange>.Continuation] = [:]
-    private var _running = 0
-    private var _stops = 0
-
-    var templates: [ResourceTemplateDefinition] { [] }
-    func list() async -> [ResourceDefinition] { [] }
-    func read(uri: String) async throws -> [ResourceContents]? { nil }
-    func complete(template: String, argument: String, prefix: String, context: [String: String]) async -> [String] { [] }
-
-    func watch(uri: String) async throws(JSONRPCError) -> ResourceWatch? {
-        guard uri.hasPrefix("test://") else { return nil }
-        if uri.hasSuffix("/missing") {
-            throw JSONRPCError(code: JSONRPCError.resourceNotFoundCode, message: "Resource not found")
-        }
-        let (stream, continuation) = AsyncStream<ResourceChange>.makeStream()
-        lock.run {
-            _continuations[uri] = continuation
-            _running += 1
-        }
-        let stopped = Flag()
-        return ResourceWatch(changes: stream, stop: { [self] in
-            guard stopped.set() else { return }
-            continuation.finish()
-            lock.run {
-                _running -= 1
-                _stops += 1
-            }
-        })
-    }
-
-    func change(_ uri: String) { _ = lock.run { _continuations[uri]?.yield(.updated) } }
-    func end(_ uri: String) { lock.run { _continuations[uri]?.finish() } }
-    var running: Int { lock.run { _running } }
-}
-
-/// A tiny mutex for the test provider.
-private final class NSLockish: @unchecked Sendable {
-    private let lock = NSLock()
-    func run<T>(_ body: () -> T) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return body()
-    }
-}
-
-/// Set once.
-private final class Flag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    func set() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        if value { return false }
-        value = true
-        return true
-    }
-}
-
 private func request(_ id: Int, _ method: String, _ params: JSONValue = [:]) throws -> JSONRPCMessage {
     try JSONRPCMessage(["jsonrpc": "2.0", "id": .int(id), "method": .string(method), "params": params])
 }
@@ -72,7 +11,7 @@ private func request(_ id: Int, _ method: String, _ params: JSONValue = [:]) thr
     init() { RunningLoop.ensure() }
 
     @LoopActor
-    private func setUp(_ provider: ScriptedProvider) -> (MCPServer, MCPSession, Box) {
+    private func setUp(_ provider: ScriptedResourceProvider) -> (MCPServer, MCPSession, Box) {
         let server = MCPServer(tools: ToolRegistry(tools: [], readOnly: false), resourceProviders: [provider],
                                logger: Logger(label: "test"))
         let session = MCPSession(id: nil, transport: .stdio, lenient: true)
@@ -97,7 +36,7 @@ private func request(_ id: Int, _ method: String, _ params: JSONValue = [:]) thr
     }
 
     @Test @LoopActor func changesBecomeNotificationsUntilUnsubscribe() async throws {
-        let provider = ScriptedProvider()
+        let provider = ScriptedResourceProvider()
         let (server, session, box) = setUp(provider)
         let answer = try await call(server, session, "resources/subscribe", "test://a")
         #expect(answer["result"] == .object(JSONObject()))
@@ -119,7 +58,7 @@ private func request(_ id: Int, _ method: String, _ params: JSONValue = [:]) thr
     }
 
     @Test @LoopActor func sessionEndStopsEveryWatch() async throws {
-        let provider = ScriptedProvider()
+        let provider = ScriptedResourceProvider()
         let (server, session, _) = setUp(provider)
         for name in ["a", "b", "c"] { _ = try await call(server, session, "resources/subscribe", "test://\(name)") }
         #expect(provider.running == 3 && server.subscriptionBudget.inUse == 3)
@@ -132,7 +71,7 @@ private func request(_ id: Int, _ method: String, _ params: JSONValue = [:]) thr
     }
 
     @Test @LoopActor func aWatchThatEndsByItselfIsReportedOnceAndForgotten() async throws {
-        let provider = ScriptedProvider()
+        let provider = ScriptedResourceProvider()
         let (server, session, box) = setUp(provider)
         _ = try await call(server, session, "resources/subscribe", "test://a")
         provider.end("test://a")
@@ -144,7 +83,7 @@ private func request(_ id: Int, _ method: String, _ params: JSONValue = [:]) thr
     }
 
     @Test @LoopActor func refusals() async throws {
-        let provider = ScriptedProvider()
+        let provider = ScriptedResourceProvider()
         let (server, session, _) = setUp(provider)
         let missing = try await call(server, session, "resources/subscribe", "test://x/missing")
         #expect(missing["error"]?["code"] == .int(-32002))
@@ -163,7 +102,7 @@ private func request(_ id: Int, _ method: String, _ params: JSONValue = [:]) thr
     }
 
     @Test @LoopActor func perSessionLimit() async throws {
-        let provider = ScriptedProvider()
+        let provider = ScriptedResourceProvider()
         let (server, session, _) = setUp(provider)
         for i in 0..<SubscriptionBudget.perSessionLimit {
             _ = try await call(server, session, "resources/subscribe", "test://\(i)")
